@@ -1,0 +1,147 @@
+package dev.pocketmesh.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pocketmesh.cli.client.OrchestratorClient;
+import dev.pocketmesh.cli.mesh.LocalMesh;
+import dev.pocketmesh.cli.watch.JobWatcher;
+import dev.pocketmesh.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Mesh overhead: simulated trials that sleep zero milliseconds, so all that is measured is the mesh itself —
+ * the hpo-service proposing through Kafka, a worker claiming the lease in Redis and handing off to the
+ * evaluator through Kafka, the evaluator publishing the result, and the result being applied in Redis. Per
+ * trial: from the moment the proposal was recorded to the moment its result was applied (both stamped in
+ * Redis by the services). A warm-up job runs first so the JIT has compiled the hot paths.
+ */
+public final class MeshOverheadBenchmark {
+    public static final double TARGET_MEDIAN_MS = 50;
+
+    private final int trials;
+    private final int warmup;
+    private final int workers;
+    private final int parallelism;
+    private final Consumer<String> log;
+
+    public MeshOverheadBenchmark(int trials, int warmup, int workers, int parallelism, Consumer<String> log) {
+        this.trials = trials;
+        this.warmup = warmup;
+        this.workers = workers;
+        this.parallelism = parallelism;
+        this.log = log;
+    }
+
+    public Result run() throws IOException {
+        Path home = Files.createTempDirectory("pocketmesh-bench-");
+        try (LocalMesh mesh = LocalMesh.start(LocalMesh.Options.isolated(home, workers, Map.of()), log)) {
+            OrchestratorClient client = new OrchestratorClient(mesh.orchestratorUrl());
+            if (warmup > 0) {
+                log.accept("warm-up: " + warmup + " trials");
+                runJob(client, "bench-warmup", warmup);
+            }
+            log.accept("measuring: " + trials + " trials, " + workers + " workers, parallelism " + parallelism);
+            String jobId = runJob(client, "bench-measured", trials);
+            return Result.from(client.trials(jobId), trials, workers, parallelism);
+        }
+    }
+
+    private String runJob(OrchestratorClient client, String name, int count) {
+        String spec = """
+                name: %s
+                model: {zoo: lenet5}
+                dataset: {format: synthetic}
+                compression: {learner: simulated, params: {sleepMs: 0}}
+                search: {optimizer: random, trials: %d, parallelism: %d, seed: 7}
+                training: {epochs: 1}
+                """.formatted(name, count, parallelism);
+        OrchestratorClient.Submitted submitted = client.submit(spec, null);
+        if (!submitted.accepted()) {
+            throw new IllegalStateException("benchmark job refused: " + submitted.errors());
+        }
+        JsonNode last = new JobWatcher(client, System.out, false, Duration.ofSeconds(2))
+                .watch(submitted.jobId(), Duration.ofMinutes(30));
+        if (!"COMPLETED".equals(last.path("job").path("state").asText())) {
+            throw new IllegalStateException("benchmark job ended " + last.path("job"));
+        }
+        return submitted.jobId();
+    }
+
+    /** Latencies of the measured job's search trials. */
+    public record Result(int trials, int workers, int parallelism, double medianMs, double p90Ms, double p99Ms,
+            double meanMs, double maxMs, double proposalToClaimMedianMs, double claimToResultMedianMs,
+            double trialsPerSecond, String machine, Instant measuredAt) {
+
+        static Result from(JsonNode trialRecords, int expected, int workers, int parallelism) {
+            List<Double> total = new ArrayList<>();
+            List<Double> queue = new ArrayList<>();
+            List<Double> work = new ArrayList<>();
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            for (JsonNode t : trialRecords) {
+                if (!"SEARCH".equals(t.path("kind").asText()) || !"EVALUATED".equals(t.path("state").asText())) {
+                    continue;
+                }
+                long proposed = Instant.parse(t.path("proposedAt").asText()).toEpochMilli();
+                long started = Instant.parse(t.path("startedAt").asText()).toEpochMilli();
+                long finished = Instant.parse(t.path("finishedAt").asText()).toEpochMilli();
+                total.add((double) (finished - proposed));
+                queue.add((double) (started - proposed));
+                work.add((double) (finished - started));
+                first = Math.min(first, proposed);
+                last = Math.max(last, finished);
+            }
+            if (total.size() != expected) {
+                throw new IllegalStateException("expected " + expected + " evaluated trials, found " + total.size());
+            }
+            double[] sorted = total.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return new Result(expected, workers, parallelism, percentile(sorted, 50), percentile(sorted, 90),
+                    percentile(sorted, 99), Arrays.stream(sorted).average().orElse(0), sorted[sorted.length - 1],
+                    median(queue), median(work), expected / Math.max(0.001, (last - first) / 1000.0),
+                    Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version"),
+                    Instant.now());
+        }
+
+        public String markdown() {
+            return String.format(Locale.ROOT, """
+                    | trials | workers | in flight | median ms | p90 ms | p99 ms | mean ms | max ms | proposal→claim ms | claim→result ms | trials/s |
+                    |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                    | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |
+
+                    Machine: %s. Target: median < %.0f ms → %s.
+                    """, trials, workers, parallelism, medianMs, p90Ms, p99Ms, meanMs, maxMs, proposalToClaimMedianMs,
+                    claimToResultMedianMs, trialsPerSecond, machine, TARGET_MEDIAN_MS,
+                    medianMs < TARGET_MEDIAN_MS ? "met" : "NOT met");
+        }
+
+        public void write(Path dir) throws IOException {
+            Files.createDirectories(dir);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("benchmark", "mesh-overhead");
+            json.put("result", this);
+            Files.writeString(dir.resolve("mesh-overhead.json"), Json.writePretty(json));
+            Files.writeString(dir.resolve("mesh-overhead.md"), "# mesh-overhead\n\n" + markdown());
+        }
+
+        private static double median(List<Double> values) {
+            return percentile(values.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 50);
+        }
+
+        /** Nearest-rank percentile of sorted values. */
+        static double percentile(double[] sorted, double p) {
+            int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+            return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.pocketmesh.cli.commands;
+
+import dev.pocketmesh.cli.mesh.LocalMesh;
+import dev.pocketmesh.cli.mesh.MeshState;
+import dev.pocketmesh.cli.mesh.ServiceInfo;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", description = "Start Redis, Kafka and the services on this machine, in the background.")
+public final class UpCommand implements Callable<Integer> {
+    @Mixin
+    MeshOptions mesh;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Trial workers to start (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--kafka-port", defaultValue = "9092")
+    int kafkaPort;
+
+    @Option(names = "--redis-port", defaultValue = "6379")
+    int redisPort;
+
+    @Option(names = "--orchestrator-port", defaultValue = "8080")
+    int orchestratorPort;
+
+    @Option(names = "--hpo-port", defaultValue = "8081")
+    int hpoPort;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        MeshState running = MeshState.read(mesh.home()).filter(MeshState::isAlive).orElse(null);
+        if (running != null) {
+            out.println("the mesh is already up (home " + mesh.home() + ")");
+            printWhere(running, out);
+            return 0;
+        }
+        LocalMesh started = LocalMesh.start(options(mesh.home(), workers, kafkaPort, redisPort, orchestratorPort,
+                hpoPort, true), out::println);
+        printWhere(started.state(), out);
+        out.println("stop it with: ./pocketmesh down" + (mesh.home != null ? " --home " + mesh.home() : ""));
+        return 0;
+    }
+
+    static LocalMesh.Options options(java.nio.file.Path home, int workers, int kafkaPort, int redisPort,
+            int orchestratorPort, int hpoPort, boolean keepRunning) {
+        LocalMesh.Options d = LocalMesh.Options.defaults(home, workers);
+        return new LocalMesh.Options(home, kafkaPort, kafkaPort + 1, redisPort, orchestratorPort, hpoPort,
+                d.evaluatorPort(), d.firstWorkerPort(), workers, keepRunning, Map.of());
+    }
+
+    static void printWhere(MeshState state, PrintStream out) {
+        out.println("Kafka         " + state.kafkaBootstrap());
+        out.println("Redis         " + state.redisUrl());
+        for (ServiceInfo s : state.services()) {
+            out.printf("%-13s %s  (pid %d, log %s)%n", s.name(), s.url(), s.pid(), s.logFile());
+        }
+    }
+}

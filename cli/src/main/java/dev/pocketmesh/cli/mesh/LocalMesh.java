@@ -1,0 +1,279 @@
+package dev.pocketmesh.cli.mesh;
+
+import dev.pocketmesh.infra.EmbeddedKafka;
+import dev.pocketmesh.infra.EmbeddedRedis;
+import dev.pocketmesh.infra.FreePorts;
+import dev.pocketmesh.infra.InfraProcesses;
+import dev.pocketmesh.messaging.TopicProvisioner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The whole mesh on one machine: a real Redis, a real KRaft Kafka broker and every service as a child
+ * process of its own ({@code java -jar quarkus-run.jar}), exactly the jars a cluster runs. Used by
+ * {@code pocketmesh up / compress / bench} and by the end-to-end tests, which kill and restart services.
+ */
+public final class LocalMesh implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    /** Small heaps and the serial collector: five JVMs share two cores and a laptop's memory. */
+    private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx384m", "-Xss512k");
+
+    /** Where and how to start the mesh. Ports are on 127.0.0.1. */
+    public record Options(Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int orchestratorPort,
+            int hpoPort, int evaluatorPort, int firstWorkerPort, int workers, boolean keepRunningAfterExit,
+            Map<String, String> serviceProperties) {
+
+        /** The documented defaults of {@code pocketmesh up}. */
+        public static Options defaults(Path home, int workers) {
+            return new Options(home, 9092, 9093, 6379, 8080, 8081, 8082, 8090, workers, true, Map.of());
+        }
+
+        /** Free ports everywhere, stopped with the JVM: for tests and benchmarks beside a running mesh. */
+        public static Options isolated(Path home, int workers, Map<String, String> serviceProperties) {
+            return new Options(home, FreePorts.find(), FreePorts.find(), FreePorts.find(), FreePorts.find(),
+                    FreePorts.find(), FreePorts.find(), FreePorts.find(), workers, false, serviceProperties);
+        }
+    }
+
+    private final Options options;
+    private final RepositoryLayout layout;
+    private final Consumer<String> log;
+    private final EmbeddedRedis redis;
+    private final EmbeddedKafka kafka;
+    private final Map<String, ServiceInfo> services = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private int nextWorkerPort;
+    private int workerCount;
+
+    private LocalMesh(Options options, RepositoryLayout layout, Consumer<String> log, EmbeddedRedis redis,
+            EmbeddedKafka kafka) {
+        this.options = options;
+        this.layout = layout;
+        this.log = log;
+        this.redis = redis;
+        this.kafka = kafka;
+        this.nextWorkerPort = options.firstWorkerPort();
+    }
+
+    public static LocalMesh start(Options options, Consumer<String> log) {
+        RepositoryLayout layout = RepositoryLayout.discover();
+        layout.requireBuilt();
+        System.setProperty(dev.pocketmesh.infra.KafkaDistribution.LIBS_PROPERTY, layout.kafkaLibs().toString());
+        Path home = options.home().toAbsolutePath();
+        try {
+            Files.createDirectories(home.resolve("logs"));
+            Files.createDirectories(home.resolve("artifacts"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        log.accept("starting Redis on 127.0.0.1:" + options.redisPort());
+        EmbeddedRedis redis = EmbeddedRedis.start(home.resolve("redis"), options.redisPort(),
+                options.keepRunningAfterExit());
+        EmbeddedKafka kafka;
+        try {
+            log.accept("starting Kafka (KRaft) on 127.0.0.1:" + options.kafkaPort());
+            kafka = EmbeddedKafka.start(home.resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort(),
+                    options.keepRunningAfterExit());
+            TopicProvisioner.ensureStandardTopics(kafka.bootstrapServers(), (short) 1);
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
+        LocalMesh mesh = new LocalMesh(options, layout, log, redis, kafka);
+        try {
+            if (!options.keepRunningAfterExit()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(mesh::close, "local-mesh-shutdown"));
+            }
+            List<ServiceInfo> started = new ArrayList<>();
+            started.add(mesh.launch("orchestrator", ServiceKind.ORCHESTRATOR, options.orchestratorPort(), Map.of()));
+            started.add(mesh.launch("hpo-service", ServiceKind.HPO, options.hpoPort(), Map.of()));
+            started.add(mesh.launch("evaluator", ServiceKind.EVALUATOR, options.evaluatorPort(), Map.of()));
+            for (int i = 0; i < options.workers(); i++) {
+                started.add(mesh.launchWorker());
+            }
+            for (ServiceInfo s : started) {
+                mesh.awaitReady(s);
+            }
+            if (options.keepRunningAfterExit()) {
+                mesh.state().write();
+            }
+            return mesh;
+        } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+    }
+
+    /** Starts one more trial worker (named worker-1, worker-2, ...) and returns it once it is launched. */
+    public ServiceInfo launchWorker() {
+        workerCount++;
+        String name = "worker-" + workerCount;
+        return launch(name, ServiceKind.WORKER, nextWorkerPort++, Map.of("pocketmesh.worker.id", name));
+    }
+
+    private ServiceInfo launch(String name, ServiceKind kind, int port, Map<String, String> extra) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("quarkus.http.port", String.valueOf(port));
+        props.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        props.put("pocketmesh.redis.url", redis.url());
+        props.put("pocketmesh.artifacts.root", options.home().toAbsolutePath().resolve("artifacts").toString());
+        props.put("pocketmesh.kafka.provision-topics", "false");
+        props.putAll(options.serviceProperties());
+        props.putAll(extra);
+        List<String> command = new ArrayList<>();
+        command.add(dev.pocketmesh.infra.KafkaDistribution.javaExecutable().toString());
+        command.addAll(SERVICE_JVM_OPTIONS);
+        props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(layout.serviceJar(kind).toString());
+        Path logFile = options.home().toAbsolutePath().resolve("logs/" + name + ".log");
+        try {
+            Process process = InfraProcesses.launch(command, options.home().toAbsolutePath(), logFile);
+            ServiceInfo info = new ServiceInfo(name, kind, process.pid(), port, logFile.toString());
+            services.put(name, info);
+            processes.put(name, process);
+            log.accept("started " + name + " (pid " + process.pid() + ", " + info.url() + ", log " + logFile + ")");
+            return info;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** Waits until the service answers its readiness probe; fails with its log tail if it died or timed out. */
+    public void awaitReady(ServiceInfo service) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).GET().build();
+        while (System.nanoTime() < deadline) {
+            if (!InfraProcesses.isAlive(service.pid())) {
+                throw new IllegalStateException(service.name() + " exited during start-up; log tail:\n"
+                        + InfraProcesses.tail(Path.of(service.logFile()), 40));
+            }
+            try {
+                if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(service.name() + " not ready after " + READY_TIMEOUT.toSeconds()
+                + " s; log tail:\n" + InfraProcesses.tail(Path.of(service.logFile()), 40));
+    }
+
+    /** Kills a service the hard way (SIGKILL), as a crash would: no shutdown hooks, no lease hand-back. */
+    public void kill(String name) {
+        Process process = processes.get(name);
+        if (process == null) {
+            throw new IllegalArgumentException("no service " + name + "; have " + services.keySet());
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.accept("killed " + name + " (pid " + process.pid() + ")");
+    }
+
+    /** Starts a service again after {@link #kill}, on the same port, and waits until it is ready. */
+    public ServiceInfo restart(String name) {
+        ServiceInfo old = services.get(name);
+        if (old == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        Map<String, String> extra = old.kind() == ServiceKind.WORKER ? Map.of("pocketmesh.worker.id", name) : Map.of();
+        ServiceInfo fresh = launch(name, old.kind(), old.httpPort(), extra);
+        awaitReady(fresh);
+        return fresh;
+    }
+
+    public MeshState state() {
+        return new MeshState(options.home().toAbsolutePath().toString(), redis.pid(), redis.port(), kafka.pid(),
+                kafka.port(), kafka.controllerPort(), List.copyOf(services.values()), Instant.now());
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    public String redisUrl() {
+        return redis.url();
+    }
+
+    public String orchestratorUrl() {
+        return "http://127.0.0.1:" + options.orchestratorPort();
+    }
+
+    public Map<String, ServiceInfo> services() {
+        return Map.copyOf(services);
+    }
+
+    public Path home() {
+        return options.home().toAbsolutePath();
+    }
+
+    /** Stops services first (they flush to Kafka and Redis), then Kafka, then Redis. */
+    @Override
+    public synchronized void close() {
+        stop(state(), log);
+        processes.clear();
+        services.clear();
+    }
+
+    /** Stops a mesh from its saved state, possibly from another JVM than the one that started it. */
+    public static void stop(MeshState state, Consumer<String> log) {
+        List<Thread> stoppers = new ArrayList<>();
+        for (ServiceInfo s : state.services()) {
+            Thread t = new Thread(() -> {
+                if (InfraProcesses.stop(s.pid(), STOP_GRACE)) {
+                    log.accept("stopped " + s.name());
+                }
+            });
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (InfraProcesses.stop(state.kafkaPid(), Duration.ofSeconds(30))) {
+            log.accept("stopped Kafka");
+        }
+        if (InfraProcesses.stop(state.redisPid(), Duration.ofSeconds(10))) {
+            log.accept("stopped Redis");
+        }
+        MeshState.delete(Path.of(state.home()));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

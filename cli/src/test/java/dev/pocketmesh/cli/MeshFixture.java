@@ -1,0 +1,93 @@
+package dev.pocketmesh.cli;
+
+import dev.pocketmesh.cli.client.OrchestratorClient;
+import dev.pocketmesh.cli.mesh.LocalMesh;
+import dev.pocketmesh.contracts.JobState;
+import dev.pocketmesh.state.JobRecord;
+import dev.pocketmesh.state.JobStore;
+import dev.pocketmesh.state.StudyStore;
+import dev.pocketmesh.state.TrialStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import redis.clients.jedis.JedisPooled;
+
+/**
+ * One real mesh per test JVM — Redis, a KRaft Kafka broker, orchestrator, hpo-service, evaluator and two
+ * trial workers, each its own process started from the packaged jars — shared by the end-to-end tests.
+ * Tests that kill a service restart it before they end, so the next test finds the mesh whole.
+ */
+final class MeshFixture {
+    /** Short leases and session timeouts, so that a killed worker's trial moves on within seconds. */
+    static final Map<String, String> FAST_FAILOVER = Map.of(
+            "pocketmesh.lease.ttl", "3s",
+            "pocketmesh.reaper.interval", "1s");
+
+    private static MeshFixture instance;
+
+    final LocalMesh mesh;
+    final OrchestratorClient client;
+    final JedisPooled redis;
+    final JobStore jobs;
+    final TrialStore trials;
+    final StudyStore studies;
+
+    private MeshFixture(LocalMesh mesh) {
+        this.mesh = mesh;
+        this.client = new OrchestratorClient(mesh.orchestratorUrl());
+        this.redis = new JedisPooled(java.net.URI.create(mesh.redisUrl()));
+        this.jobs = new JobStore(redis);
+        this.trials = new TrialStore(redis);
+        this.studies = new StudyStore(redis);
+    }
+
+    static synchronized MeshFixture get() {
+        if (instance == null) {
+            try {
+                LocalMesh mesh = LocalMesh.start(LocalMesh.Options.isolated(
+                        Files.createTempDirectory("pocketmesh-e2e-"), 2, FAST_FAILOVER), System.out::println);
+                instance = new MeshFixture(mesh);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return instance;
+    }
+
+    /** A simulated job spec in YAML. */
+    static String simulatedJob(String name, int trials, int parallelism, int sleepMs, int epochs, long seed) {
+        return """
+                name: %s
+                model: {zoo: lenet5}
+                dataset: {format: synthetic}
+                compression: {learner: simulated, params: {layers: 4, sleepMs: %d}, target: {flopsRatio: 1.2}}
+                search: {optimizer: random, trials: %d, parallelism: %d, seed: %d}
+                training: {epochs: %d}
+                """.formatted(name, sleepMs, trials, parallelism, seed, epochs);
+    }
+
+    String submit(String yaml) {
+        OrchestratorClient.Submitted s = client.submit(yaml, null);
+        if (!s.accepted()) {
+            throw new AssertionError("job refused: " + s.errors());
+        }
+        return s.jobId();
+    }
+
+    JobRecord awaitTerminal(String jobId, Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .until(() -> jobs.find(jobId).map(j -> j.state().isTerminal()).orElse(false));
+        return jobs.find(jobId).orElseThrow();
+    }
+
+    JobRecord awaitCompleted(String jobId, Duration timeout) {
+        JobRecord job = awaitTerminal(jobId, timeout);
+        if (job.state() != JobState.COMPLETED) {
+            throw new AssertionError("job " + jobId + " ended " + job.state() + ": " + job.message());
+        }
+        return job;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.pocketmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.search.Observation;
+import dev.pocketmesh.state.TrialRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One of two workers is killed (SIGKILL) in the middle of a trial: the reaper re-proposes the trial when its
+ * lease expires, the other worker runs it, and the job completes with every trial counted once.
+ */
+class WorkerCrashIT {
+    private final MeshFixture fixture = MeshFixture.get();
+    private boolean killed;
+
+    @Test
+    void aKilledWorkersTrialIsRerunElsewhereAndCountedOnce() {
+        String jobId = fixture.submit(MeshFixture.simulatedJob("e2e-crash", 4, 2, 6000, 3, 5));
+
+        AtomicReference<TrialRecord> victim = new AtomicReference<>();
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (TrialRecord t : fixture.trials.listForJob(jobId)) {
+                if (t.kind() == TrialKind.SEARCH && t.state() == TrialState.RUNNING && "worker-1".equals(t.workerId())
+                        && t.startedAt() != null) {
+                    victim.set(t);
+                    return true;
+                }
+            }
+            return false;
+        });
+        fixture.mesh.kill("worker-1");
+        killed = true;
+
+        fixture.awaitCompleted(jobId, Duration.ofMinutes(4));
+
+        TrialRecord rerun = fixture.trials.find(victim.get().trialId()).orElseThrow();
+        assertThat(rerun.state()).isEqualTo(TrialState.EVALUATED);
+        assertThat(rerun.attempt()).isGreaterThanOrEqualTo(2);
+        assertThat(rerun.attempts()).first().isEqualTo("worker-1#1");
+        assertThat(rerun.workerId()).isEqualTo("worker-2");
+
+        List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()
+                .filter(t -> t.kind() == TrialKind.SEARCH).toList();
+        assertThat(search).hasSize(4).allMatch(t -> t.state() == TrialState.EVALUATED);
+        List<Observation> told = fixture.studies.observations(jobId);
+        assertThat(told).hasSize(4);
+        assertThat(told).extracting(Observation::trialId).doesNotHaveDuplicates();
+    }
+
+    @AfterEach
+    void restoreTheMesh() {
+        if (killed) {
+            fixture.mesh.restart("worker-1");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.pocketmesh.evaluator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@code pocketmesh.evaluator.*}: which device pool this evaluator serves and who it is. */
+@ConfigMapping(prefix = "pocketmesh.evaluator")
+public interface EvaluatorConfig {
+
+    /**
+     * Device profile this evaluator measures on; it consumes {@code pocketmesh.evaluations.<profile>} in group
+     * {@code evaluators-<profile>} (the channel configuration reads the same key).
+     */
+    @WithDefault("cpu")
+    String profile();
+
+    /** Stable evaluator id, reported in each result; defaults to {@code <hostname>-<pid>}. */
+    Optional<String> id();
+
+    /** How long to wait for the broker to acknowledge a result before the request is nacked. */
+    @WithDefault("60s")
+    Duration publishTimeout();
+}

@@ -1,0 +1,39 @@
+package dev.pocketmesh.orchestrator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * The orchestrator's own settings under {@code pocketmesh.*}. Redis and the artifact root
+ * ({@code pocketmesh.redis.url}, {@code pocketmesh.artifacts.root}) belong to shared-model's producer.
+ */
+@ConfigMapping(prefix = "pocketmesh")
+public interface OrchestratorConfig {
+
+    Lease lease();
+
+    Trial trial();
+
+    Reaper reaper();
+
+
+    interface Lease {
+        /** How long a worker's claim lives without a heartbeat; workers renew every ttl/3. */
+        @WithDefault("3s")
+        Duration ttl();
+    }
+
+    interface Trial {
+        /** Attempts a trial gets before the reaper fails it (a worker died on each). */
+        @WithDefault("3")
+        int maxAttempts();
+    }
+
+    interface Reaper {
+        /** How often expired leases are looked for; read by the @Scheduled reaper (the scheduler's minimum is 1s). */
+        @WithDefault("1s")
+        Duration interval();
+    }
+
+}

@@ -1,0 +1,68 @@
+package dev.pocketmesh.orchestrator.service;
+
+import dev.pocketmesh.artifacts.ArtifactStore;
+import dev.pocketmesh.contracts.JobState;
+import dev.pocketmesh.json.Json;
+import dev.pocketmesh.report.JobReport;
+import dev.pocketmesh.report.ReportMarkdown;
+import dev.pocketmesh.state.JobRecord;
+import dev.pocketmesh.state.JobStore;
+import dev.pocketmesh.state.TrialStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/** A job's {@code report.json} and {@code report.md} under {@code jobs/<job>/} in the artifact store. */
+@ApplicationScoped
+public class JobReports {
+    public static final String JSON = "report.json";
+    public static final String MARKDOWN = "report.md";
+    private static final Logger LOG = Logger.getLogger(JobReports.class);
+
+    private final JobStore jobs;
+    private final TrialStore trials;
+    private final ArtifactStore artifacts;
+
+    public JobReports(JobStore jobs, TrialStore trials, ArtifactStore artifacts) {
+        this.jobs = jobs;
+        this.trials = trials;
+        this.artifacts = artifacts;
+    }
+
+    public record Written(JobReport report, URI json, URI markdown) {
+    }
+
+    /**
+     * Writes the report of the job as it will be once in {@code state} (the report is written before the state
+     * changes, so that a client who sees the final state finds the report).
+     */
+    public Written write(String jobId, JobState state, String message) {
+        JobRecord job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("no job " + jobId));
+        JobRecord asOf = new JobRecord(job.jobId(), job.name(), state, job.spec(), message, job.errors(),
+                job.bestTrialId(), job.createdAt(), Instant.now());
+        JobReport report = JobReport.build(asOf, trials.listForJob(jobId));
+        String dir = ArtifactStore.jobDirectory(jobId);
+        URI json = artifacts.put(dir + "/" + JSON, Json.writePretty(report).getBytes(StandardCharsets.UTF_8));
+        URI md = artifacts.put(dir + "/" + MARKDOWN, ReportMarkdown.render(report).getBytes(StandardCharsets.UTF_8));
+        return new Written(report, json, md);
+    }
+
+    /** Best effort for failed and cancelled jobs: the state change already happened and matters more. */
+    public void writeQuietly(String jobId) {
+        try {
+            jobs.find(jobId).filter(j -> j.spec() != null).ifPresent(j -> write(jobId, j.state(), j.message()));
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Could not write the report of job %s", jobId);
+        }
+    }
+
+    /** The stored report file ({@link #JSON} or {@link #MARKDOWN}), if the job has one. */
+    public Optional<String> read(String jobId, String file) {
+        URI uri = artifacts.uri(ArtifactStore.jobDirectory(jobId) + "/" + file);
+        return artifacts.exists(uri) ? Optional.of(new String(artifacts.get(uri), StandardCharsets.UTF_8))
+                : Optional.empty();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.pocketmesh.artifacts;
+
+import java.net.URI;
+
+/** Where models and reports live, addressed by URI; messages carry these URIs, never weights. */
+public interface ArtifactStore {
+    /** Stores {@code bytes} at a path relative to the store's root and returns the artifact's URI. */
+    URI put(String relativePath, byte[] bytes);
+
+    /** The URI the artifact at {@code relativePath} has, whether or not it exists yet. */
+    URI uri(String relativePath);
+
+    byte[] get(URI uri);
+
+    boolean exists(URI uri);
+
+    /** Layout: {@code jobs/<job>/{baseline,trials/<trial>,final}/} */
+    static String trialDirectory(String jobId, String trialId, dev.pocketmesh.contracts.TrialKind kind) {
+        return switch (kind) {
+            case BASELINE -> "jobs/" + jobId + "/baseline";
+            case FINAL -> "jobs/" + jobId + "/final";
+            case SEARCH -> "jobs/" + jobId + "/trials/" + trialId;
+        };
+    }
+
+    static String jobDirectory(String jobId) {
+        return "jobs/" + jobId;
+    }
+}

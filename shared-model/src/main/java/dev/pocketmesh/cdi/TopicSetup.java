@@ -1,0 +1,49 @@
+package dev.pocketmesh.cdi;
+
+import dev.pocketmesh.contracts.Topics;
+import dev.pocketmesh.messaging.TopicProvisioner;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every service creates the mesh's topics it may need, with their partition counts, when it starts and
+ * before its messaging channels do (the application-scope initialisation event comes first), so trial topics
+ * get enough partitions for many workers rather than a broker's auto-create default; an evaluator adds its
+ * device profile's topic. A failure is logged, not fatal: the topics may be managed elsewhere.
+ *
+ * <p>{@code pocketmesh.kafka.provision-topics} (default true) switches it off, e.g. where the launcher or an
+ * operator created the topics; {@code pocketmesh.kafka.replication-factor} (default -1: the broker's default).
+ */
+@ApplicationScoped
+public class TopicSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+
+    void provision(@Observes @Initialized(ApplicationScoped.class) Object started,
+            @ConfigProperty(name = "pocketmesh.kafka.provision-topics", defaultValue = "true") boolean provision,
+            @ConfigProperty(name = "pocketmesh.kafka.replication-factor", defaultValue = "-1") short replication,
+            @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092") String bootstrap,
+            @ConfigProperty(name = "pocketmesh.evaluator.profile") Optional<String> evaluatorProfile) {
+        if (!provision) {
+            return;
+        }
+        Map<String, Integer> topics = new LinkedHashMap<>(Topics.standardTopics());
+        evaluatorProfile.ifPresent(profile -> {
+            topics.putIfAbsent(Topics.evaluations(profile), Topics.TRIAL_PARTITIONS);
+            topics.putIfAbsent(Topics.deadLetter(Topics.evaluations(profile)), 1);
+        });
+        try {
+            List<String> created = TopicProvisioner.ensure(bootstrap, topics, replication);
+            LOG.info("Kafka topics on {}: created {}", bootstrap, created.isEmpty() ? "none (all exist)" : created);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not create the mesh's topics on {} ({}); relying on the broker", bootstrap, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.pocketmesh.contracts;
+
+import dev.pocketmesh.spec.JobSpec;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A trial to train, on {@code pocketmesh.trials.proposed} (key = trialId). {@code attempt} starts at 1 and
+ * grows each time the reaper re-proposes the trial after its worker died; a worker only runs the attempt
+ * the trial record in Redis currently expects. The spec travels with the proposal so a worker needs
+ * nothing else to start; weights never travel, only artifact URIs.
+ */
+public record TrialProposal(int schemaVersion, String messageId, String jobId, Instant createdAt, String trialId,
+        int trialNumber, int attempt, TrialKind kind, Map<String, Object> config, JobSpec spec)
+        implements Message {
+
+    public static TrialProposal of(String jobId, String trialId, int trialNumber, int attempt, TrialKind kind,
+            Map<String, Object> config, JobSpec spec) {
+        return new TrialProposal(SCHEMA_VERSION, MessageIds.next(), jobId, Instant.now(), trialId, trialNumber,
+                attempt, kind, config, spec);
+    }
+
+    /** Refuses a proposal a worker could not run: no trial, kind, configuration or learner, or no attempt. */
+    public TrialProposal requireRunnable() {
+        new RequiredFields().text("trialId", trialId).present("kind", kind).present("config", config)
+                .present("spec.compression.learner", RequiredFields.learnerOf(spec))
+                .check("TrialProposal", trialId, attempt);
+        return this;
+    }
+
+    /** The same trial proposed again, as a new message, for the next attempt. */
+    public TrialProposal nextAttempt(int newAttempt) {
+        return new TrialProposal(SCHEMA_VERSION, MessageIds.next(), jobId, Instant.now(), trialId, trialNumber,
+                newAttempt, kind, config, spec);
+    }
+}

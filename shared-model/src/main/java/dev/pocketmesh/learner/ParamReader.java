@@ -1,0 +1,60 @@
+package dev.pocketmesh.learner;
+
+import dev.pocketmesh.contracts.FieldError;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Typed, range-checked access to a learner's free-form parameters, collecting errors by field path. */
+public final class ParamReader {
+    private final Map<String, Object> params;
+    private final String prefix;
+    private final List<FieldError> errors;
+
+    public ParamReader(Map<String, Object> params, String prefix, List<FieldError> errors) {
+        this.params = params == null ? Map.of() : params;
+        this.prefix = prefix;
+        this.errors = errors;
+    }
+
+    public void rejectUnknown(Set<String> known) {
+        for (String key : params.keySet()) {
+            if (!known.contains(key)) {
+                errors.add(new FieldError(prefix + "." + key, "unknown parameter; known: " + known));
+            }
+        }
+    }
+
+    public void integer(String name, long min, long max) {
+        Object v = params.get(name);
+        if (v == null) {
+            return;
+        }
+        if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < min
+                || ((Number) v).longValue() > max) {
+            errors.add(new FieldError(prefix + "." + name,
+                    "must be an integer in [" + min + ", " + max + "] (got " + v + ")"));
+        }
+    }
+
+    public void number(String name, double min, double max) {
+        Object v = params.get(name);
+        if (v == null) {
+            return;
+        }
+        if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+            errors.add(new FieldError(prefix + "." + name,
+                    "must be a number in [" + min + ", " + max + "] (got " + v + ")"));
+        }
+    }
+
+    public static int intOr(Map<String, Object> params, String name, int fallback) {
+        Object v = params.get(name);
+        return v instanceof Number n ? n.intValue() : fallback;
+    }
+
+    public static double doubleOr(Map<String, Object> params, String name, double fallback) {
+        Object v = params.get(name);
+        return v instanceof Number n ? n.doubleValue() : fallback;
+    }
+}

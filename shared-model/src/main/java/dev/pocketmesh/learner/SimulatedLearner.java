@@ -1,0 +1,162 @@
+package dev.pocketmesh.learner;
+
+import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.search.Parameter;
+import dev.pocketmesh.search.SearchSpace;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code simulated}: a dry run of a deployment. It behaves like channel pruning of a network with
+ * {@code layers} prunable layers, without any model code, so the whole mesh (topics, leases, search,
+ * reports) can be exercised and benchmarked in seconds.
+ *
+ * <p>A configuration is one preserve ratio {@code ratio.i} in [minRatio, 1] per layer. Layer i costs
+ * {@code w_i = i + 1} FLOPs units (later layers are wider) and has sensitivity {@code s_i = 0.2 (L - i) / L}
+ * (early layers hurt more when pruned). The "measured" metrics are:
+ * <ul>
+ * <li>{@code flopsFraction = Σ w_i r_i / Σ w_i}, {@code flopsRatio = 1 / flopsFraction};</li>
+ * <li>{@code accuracy = baseAccuracy − Σ s_i (1 − r_i)² + noise · N(0,1)}, clipped to [0, 1], the noise
+ * drawn from a stream seeded by (seed, trial number) so a result is reproducible;</li>
+ * <li>{@code latencyMs = 0.2 + 4.8 · flopsFraction}, {@code bytes = 4e6 · flopsFraction},
+ * {@code params = 1e6 · flopsFraction}.</li>
+ * </ul>
+ * A worker "trains" for {@code sleepMs} milliseconds spread evenly over the job's epochs, reporting an
+ * intermediate accuracy per epoch that rises towards the final one; with probability
+ * {@code failProbability} a trial's learner fails, to exercise failure handling.
+ */
+public final class SimulatedLearner implements LearnerDescriptor {
+    public static final String NAME = "simulated";
+    public static final String RATIO_PREFIX = "ratio.";
+
+    private static final Map<String, Object> DEFAULTS = Map.of(
+            "layers", 4, "sleepMs", 300, "baseAccuracy", 0.9, "noise", 0.002, "minRatio", 0.25,
+            "failProbability", 0.0);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "synthetic objective over per-layer preserve ratios, with a configurable training sleep";
+    }
+
+    @Override
+    public java.util.Set<String> targets() {
+        return java.util.Set.of("flopsRatio");
+    }
+
+    @Override
+    public List<FieldError> validate(Map<String, Object> params, String prefix) {
+        List<FieldError> errors = new ArrayList<>();
+        ParamReader reader = new ParamReader(params, prefix, errors);
+        reader.rejectUnknown(DEFAULTS.keySet());
+        reader.integer("layers", 1, 64);
+        reader.integer("sleepMs", 0, 3_600_000);
+        reader.number("baseAccuracy", 0.0, 1.0);
+        reader.number("noise", 0.0, 0.5);
+        reader.number("minRatio", 0.01, 1.0);
+        reader.number("failProbability", 0.0, 1.0);
+        return errors;
+    }
+
+    @Override
+    public Map<String, Object> withDefaults(Map<String, Object> params) {
+        Map<String, Object> merged = new LinkedHashMap<>(DEFAULTS);
+        if (params != null) {
+            merged.putAll(params);
+        }
+        return merged;
+    }
+
+    @Override
+    public SearchSpace searchSpace(Map<String, Object> params) {
+        Map<String, Object> p = withDefaults(params);
+        int layers = ParamReader.intOr(p, "layers", 4);
+        double minRatio = ParamReader.doubleOr(p, "minRatio", 0.25);
+        List<Parameter> dims = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            dims.add(new Parameter.FloatParameter(RATIO_PREFIX + i, minRatio, 1.0, false));
+        }
+        return new SearchSpace(dims);
+    }
+
+    @Override
+    public Map<String, Object> baselineConfig(Map<String, Object> params) {
+        int layers = ParamReader.intOr(withDefaults(params), "layers", 4);
+        Map<String, Object> config = new LinkedHashMap<>();
+        for (int i = 0; i < layers; i++) {
+            config.put(RATIO_PREFIX + i, 1.0);
+        }
+        return config;
+    }
+
+    /** The metrics an evaluator reports for this configuration (see the class comment). */
+    public static Map<String, Double> measure(Map<String, Object> config, Map<String, Object> params, long seed,
+            int trialNumber) {
+        Map<String, Object> p = new SimulatedLearner().withDefaults(params);
+        int layers = ParamReader.intOr(p, "layers", 4);
+        double[] ratios = ratios(config, layers);
+        double cost = 0;
+        double fullCost = 0;
+        double loss = 0;
+        for (int i = 0; i < layers; i++) {
+            double weight = i + 1;
+            double sensitivity = 0.2 * (layers - i) / layers;
+            cost += weight * ratios[i];
+            fullCost += weight;
+            loss += sensitivity * (1 - ratios[i]) * (1 - ratios[i]);
+        }
+        double fraction = cost / fullCost;
+        double noise = ParamReader.doubleOr(p, "noise", 0.002) * gaussian(seed, trialNumber);
+        double accuracy = clamp(ParamReader.doubleOr(p, "baseAccuracy", 0.9) - loss + noise);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("accuracy", accuracy);
+        metrics.put("flopsFraction", fraction);
+        metrics.put("flopsRatio", 1.0 / fraction);
+        metrics.put("latencyMs", 0.2 + 4.8 * fraction);
+        metrics.put("bytes", Math.rint(4e6 * fraction));
+        metrics.put("params", Math.rint(1e6 * fraction));
+        return metrics;
+    }
+
+    /** The accuracy a worker reports after {@code epoch} of {@code epochs}: rises from 0.1 towards the final. */
+    public static double accuracyAfterEpoch(double finalAccuracy, int epoch, int epochs) {
+        return finalAccuracy - (finalAccuracy - 0.1) * Math.exp(-4.0 * epoch / Math.max(1, epochs));
+    }
+
+    /** Whether this trial's learner fails (deterministic per seed and trial number). */
+    public static boolean fails(Map<String, Object> params, long seed, int trialNumber) {
+        double probability = ParamReader.doubleOr(params == null ? Map.of() : params, "failProbability", 0.0);
+        return probability > 0 && new SplittableRandom(seed * 31 + trialNumber + 7_777).nextDouble() < probability;
+    }
+
+    private static double[] ratios(Map<String, Object> config, int layers) {
+        double[] ratios = new double[layers];
+        for (int i = 0; i < layers; i++) {
+            Object v = config.get(RATIO_PREFIX + i);
+            if (!(v instanceof Number n)) {
+                throw new IllegalArgumentException("configuration lacks " + RATIO_PREFIX + i);
+            }
+            ratios[i] = n.doubleValue();
+        }
+        return ratios;
+    }
+
+    private static double gaussian(long seed, int trialNumber) {
+        SplittableRandom random = new SplittableRandom(seed * 1_000_003L + trialNumber);
+        // Box-Muller; 1 - u keeps the logarithm's argument away from zero.
+        double u = 1 - random.nextDouble();
+        double v = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    private static double clamp(double x) {
+        return Math.max(0, Math.min(1, x));
+    }
+}

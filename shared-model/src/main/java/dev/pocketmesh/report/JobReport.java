@@ -1,0 +1,101 @@
+package dev.pocketmesh.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.pocketmesh.contracts.JobState;
+import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.state.JobRecord;
+import dev.pocketmesh.state.TrialRecord;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a job did, as {@code report.json}: baseline and final measurements, their ratios, and every
+ * trial with its configuration and metrics.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobReport(String jobId, String name, JobState status, String message, String learner,
+        Map<String, Double> target, String optimizer, TrialSummary baseline, TrialSummary finalModel,
+        String bestTrialId, Map<String, Double> ratios, Counts counts, List<TrialSummary> trials,
+        Instant createdAt, Instant updatedAt) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TrialSummary(String trialId, int number, TrialKind kind, TrialState state, int attempt,
+            List<String> attempts, Map<String, Object> config, Map<String, Double> metrics, String artifactUri,
+            String error, Long durationMs) {
+
+        static TrialSummary of(TrialRecord t) {
+            return new TrialSummary(t.trialId(), t.number(), t.kind(), t.state(), t.attempt(), t.attempts(),
+                    t.config(), t.metrics(), t.artifactUri(), t.error(), t.durationMs());
+        }
+    }
+
+    /** Search trials by final state. */
+    public record Counts(int total, int evaluated, int failed, int pruned, int unfinished) {
+    }
+
+    @com.fasterxml.jackson.annotation.JsonProperty("final")
+    public TrialSummary finalModel() {
+        return finalModel;
+    }
+
+    public static JobReport build(JobRecord job, List<TrialRecord> trials) {
+        TrialSummary baseline = null;
+        TrialSummary fin = null;
+        List<TrialSummary> search = new java.util.ArrayList<>();
+        int evaluated = 0;
+        int failed = 0;
+        int pruned = 0;
+        for (TrialRecord t : trials) {
+            switch (t.kind()) {
+                case BASELINE -> baseline = TrialSummary.of(t);
+                case FINAL -> fin = TrialSummary.of(t);
+                case SEARCH -> {
+                    search.add(TrialSummary.of(t));
+                    switch (t.state()) {
+                        case EVALUATED -> evaluated++;
+                        case FAILED -> failed++;
+                        case PRUNED -> pruned++;
+                        default -> { }
+                    }
+                }
+            }
+        }
+        var spec = job.spec();
+        return new JobReport(job.jobId(), job.name(), job.state(), job.message(),
+                spec == null ? null : spec.compression().learner(),
+                spec == null ? null : spec.compression().target(),
+                spec == null ? null : spec.search().optimizer(), baseline, fin, job.bestTrialId(),
+                ratios(baseline, fin),
+                new Counts(search.size(), evaluated, failed, pruned, search.size() - evaluated - failed - pruned),
+                search, job.createdAt(), job.updatedAt());
+    }
+
+    /**
+     * Baseline ÷ final for the cost metrics (bigger is better: "2.0x fewer FLOPs"), and the accuracy change
+     * in points (final − baseline, × 100).
+     */
+    static Map<String, Double> ratios(TrialSummary baseline, TrialSummary fin) {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        if (baseline == null || fin == null || baseline.metrics() == null || fin.metrics() == null) {
+            return ratios;
+        }
+        Map<String, String> costs = Map.of("flops", "flopsFraction", "latency", "latencyMs", "bytes", "bytes",
+                "params", "params");
+        for (String name : List.of("flops", "latency", "bytes", "params")) {
+            Double b = baseline.metrics().get(costs.get(name));
+            Double f = fin.metrics().get(costs.get(name));
+            if (b != null && f != null && f > 0) {
+                ratios.put(name + "Reduction", b / f);
+            }
+        }
+        Double ba = baseline.metrics().get("accuracy");
+        Double fa = fin.metrics().get("accuracy");
+        if (ba != null && fa != null) {
+            ratios.put("accuracyChangePoints", (fa - ba) * 100);
+        }
+        return ratios;
+    }
+}

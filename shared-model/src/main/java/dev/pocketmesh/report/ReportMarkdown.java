@@ -1,0 +1,71 @@
+package dev.pocketmesh.report;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Renders a {@link JobReport} as {@code report.md}. */
+public final class ReportMarkdown {
+    private ReportMarkdown() {
+    }
+
+    public static String render(JobReport r) {
+        StringBuilder md = new StringBuilder();
+        md.append("# PocketMesh report: ").append(r.name()).append(" (").append(r.jobId()).append(")\n\n");
+        md.append("- Status: **").append(r.status()).append("**");
+        if (r.message() != null && !r.message().isEmpty()) {
+            md.append(" — ").append(r.message());
+        }
+        md.append("\n- Learner: `").append(r.learner()).append("`, optimizer: `").append(r.optimizer())
+                .append("`, target: ").append(r.target()).append('\n');
+        md.append("- Search trials: ").append(r.counts().total()).append(" (evaluated ")
+                .append(r.counts().evaluated()).append(", failed ").append(r.counts().failed()).append(", pruned ")
+                .append(r.counts().pruned()).append(", unfinished ").append(r.counts().unfinished()).append(")\n");
+        if (r.bestTrialId() != null) {
+            md.append("- Best search trial: `").append(r.bestTrialId()).append("`\n");
+        }
+        md.append("\n## Baseline vs final\n\n");
+        if (r.baseline() != null && r.finalModel() != null) {
+            TreeSet<String> names = new TreeSet<>();
+            if (r.baseline().metrics() != null) {
+                names.addAll(r.baseline().metrics().keySet());
+            }
+            if (r.finalModel().metrics() != null) {
+                names.addAll(r.finalModel().metrics().keySet());
+            }
+            md.append("| metric | baseline | final |\n|---|---:|---:|\n");
+            for (String n : names) {
+                md.append("| ").append(n).append(" | ").append(fmt(r.baseline().metrics(), n)).append(" | ")
+                        .append(fmt(r.finalModel().metrics(), n)).append(" |\n");
+            }
+            md.append("\n| ratio | value |\n|---|---:|\n");
+            r.ratios().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(num(v)).append(" |\n"));
+        } else {
+            md.append("(no final model)\n");
+        }
+        md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | ms |\n")
+                .append("|---:|---|---|---|---:|---:|---:|---:|\n");
+        for (JobReport.TrialSummary t : r.trials()) {
+            md.append("| ").append(t.number()).append(" | ").append(t.trialId()).append(" | ").append(t.state())
+                    .append(" | ").append(t.attempts() == null ? "" : String.join(", ", t.attempts())).append(" | ")
+                    .append(fmt(t.metrics(), "accuracy")).append(" | ").append(fmt(t.metrics(), "flopsRatio"))
+                    .append(" | ").append(fmt(t.metrics(), "latencyMs")).append(" | ")
+                    .append(t.durationMs() == null ? "" : t.durationMs()).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    private static String fmt(Map<String, Double> metrics, String name) {
+        if (metrics == null || metrics.get(name) == null) {
+            return "";
+        }
+        return num(metrics.get(name));
+    }
+
+    private static String num(double v) {
+        if (Math.abs(v) >= 1000 || v == Math.rint(v)) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+}

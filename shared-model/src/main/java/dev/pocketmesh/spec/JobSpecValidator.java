@@ -1,0 +1,320 @@
+package dev.pocketmesh.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.json.Json;
+import dev.pocketmesh.learner.LearnerCatalog;
+import dev.pocketmesh.learner.LearnerDescriptor;
+import dev.pocketmesh.search.Optimizers;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a job document into a {@link JobSpec}, or refuses it with every bad field named: unknown fields,
+ * missing ones, wrong types, values out of range, unknown learners and optimisers, learner parameters the
+ * learner rejects, and dataset paths that do not exist. Defaults are filled in here, in one place.
+ */
+public final class JobSpecValidator {
+    public static final Set<String> DATASET_FORMATS = Set.of("idx", "cifar10", "image-folder", "synthetic");
+    public static final Set<String> ZOO = Set.of("mlp", "lenet5", "resnet20", "resnet32", "resnet44", "resnet56",
+            "resnet18", "vgg-small", "mobilenet-v1", "mobilenet-v2");
+    public static final int MAX_TRIALS = 10_000;
+    public static final int MAX_PARALLELISM = 256;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern DEVICE_PROFILE = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+    private static final Pattern DEVICES = Pattern.compile("auto|cpu|gpu|gpu:\\d+(,\\d+)*");
+
+    private final LearnerCatalog learners;
+    private final Predicate<String> datasetPathExists;
+
+    /**
+     * @param datasetPathExists tells whether a dataset path can be read where trials run; pass
+     *                          {@code p -> true} where this process cannot see the workers' files
+     */
+    public JobSpecValidator(LearnerCatalog learners, Predicate<String> datasetPathExists) {
+        this.learners = learners;
+        this.datasetPathExists = datasetPathExists;
+    }
+
+    /** The dataset-path check for a process that sees the workers' files: a path that cannot even be parsed is missing. */
+    public static boolean localPathExists(String path) {
+        try {
+            return java.nio.file.Files.exists(java.nio.file.Path.of(path));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
+    public JobSpec validate(JsonNode root) {
+        List<FieldError> errors = new ArrayList<>();
+        if (root == null || !root.isObject()) {
+            throw new JobSpecException(List.of(new FieldError("(document)", "must be an object")));
+        }
+        unknownFields(root, "", Set.of("name", "model", "dataset", "compression", "search", "training",
+                "evaluation"), errors);
+
+        String name = requiredText(root, "name", errors);
+        if (name != null && !NAME.matcher(name).matches()) {
+            errors.add(new FieldError("name", "must be 1-64 letters, digits, '.', '_' or '-' (got '" + name + "')"));
+        }
+        JobSpec.Model model = model(root.get("model"), errors);
+        JobSpec.Dataset dataset = dataset(root.get("dataset"), errors);
+        JobSpec.Compression compression = compression(root.get("compression"), errors);
+        JobSpec.Search search = search(root.get("search"), errors);
+        JobSpec.Training training = training(root.get("training"), errors);
+        JobSpec.Evaluation evaluation = evaluation(root.get("evaluation"), errors);
+
+        if (!errors.isEmpty()) {
+            throw new JobSpecException(errors);
+        }
+        return new JobSpec(name, model, dataset, compression, search, training, evaluation);
+    }
+
+    private JobSpec.Model model(JsonNode node, List<FieldError> errors) {
+        if (!requiredObject(node, "model", errors)) {
+            return null;
+        }
+        unknownFields(node, "model.", Set.of("zoo", "uri"), errors);
+        String zoo = optionalText(node, "zoo", "model.zoo", errors);
+        String uri = optionalText(node, "uri", "model.uri", errors);
+        if ((zoo == null) == (uri == null)) {
+            errors.add(new FieldError("model", "give exactly one of 'zoo' (a built-in network) or 'uri'"));
+        } else if (zoo != null && !ZOO.contains(zoo)) {
+            errors.add(new FieldError("model.zoo", "unknown network '" + zoo + "'; known: " + sorted(ZOO)));
+        }
+        return new JobSpec.Model(zoo, uri);
+    }
+
+    private JobSpec.Dataset dataset(JsonNode node, List<FieldError> errors) {
+        if (!requiredObject(node, "dataset", errors)) {
+            return null;
+        }
+        unknownFields(node, "dataset.", Set.of("format", "path", "limit"), errors);
+        String format = optionalText(node, "format", "dataset.format", errors);
+        String path = optionalText(node, "path", "dataset.path", errors);
+        Integer limit = optionalInt(node, "limit", "dataset.limit", 1, Integer.MAX_VALUE, null, errors);
+        if (format == null) {
+            errors.add(new FieldError("dataset.format", "is required; one of " + sorted(DATASET_FORMATS)));
+        } else if (!DATASET_FORMATS.contains(format)) {
+            errors.add(new FieldError("dataset.format", "unknown format '" + format + "'; one of "
+                    + sorted(DATASET_FORMATS)));
+        } else if (!format.equals("synthetic")) {
+            if (path == null || path.isBlank()) {
+                errors.add(new FieldError("dataset.path", "is required for format '" + format + "'"));
+            } else if (!datasetPathExists.test(path)) {
+                errors.add(new FieldError("dataset.path", "does not exist: " + path));
+            }
+        }
+        return new JobSpec.Dataset(format, path, limit);
+    }
+
+    private JobSpec.Compression compression(JsonNode node, List<FieldError> errors) {
+        if (!requiredObject(node, "compression", errors)) {
+            return null;
+        }
+        unknownFields(node, "compression.", Set.of("learner", "params", "target"), errors);
+        String learnerName = optionalText(node, "learner", "compression.learner", errors);
+        LearnerDescriptor learner = null;
+        if (learnerName == null) {
+            errors.add(new FieldError("compression.learner", "is required; one of " + learners.names()));
+        } else {
+            learner = learners.find(learnerName).orElse(null);
+            if (learner == null) {
+                errors.add(new FieldError("compression.learner", "unknown learner '" + learnerName + "'; known: "
+                        + learners.names()));
+            }
+        }
+        Map<String, Object> params = Map.of();
+        JsonNode paramsNode = node.get("params");
+        if (paramsNode != null && !paramsNode.isNull()) {
+            if (!paramsNode.isObject()) {
+                errors.add(new FieldError("compression.params", "must be an object"));
+            } else {
+                params = Json.mapper().convertValue(paramsNode, Json.mapper().getTypeFactory()
+                        .constructMapType(LinkedHashMap.class, String.class, Object.class));
+            }
+        }
+        Map<String, Double> target = new LinkedHashMap<>();
+        JsonNode targetNode = node.get("target");
+        if (targetNode != null && !targetNode.isNull()) {
+            if (!targetNode.isObject()) {
+                errors.add(new FieldError("compression.target", "must be an object of numbers"));
+            } else {
+                for (Iterator<Map.Entry<String, JsonNode>> it = targetNode.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    String field = "compression.target." + e.getKey();
+                    if (learner != null && !learner.targets().contains(e.getKey())) {
+                        errors.add(new FieldError(field, "learner '" + learner.name()
+                                + "' does not support this target; supported: " + sorted(learner.targets())));
+                    } else if (!e.getValue().isNumber() || !(e.getValue().asDouble() > 0)) {
+                        errors.add(new FieldError(field, "must be a positive number (got " + e.getValue() + ")"));
+                    } else if (e.getKey().endsWith("Ratio") && e.getValue().asDouble() < 1) {
+                        errors.add(new FieldError(field, "a reduction ratio must be >= 1 (got " + e.getValue() + ")"));
+                    } else {
+                        target.put(e.getKey(), e.getValue().asDouble());
+                    }
+                }
+            }
+        }
+        if (learner != null) {
+            List<FieldError> paramErrors = learner.validate(params, "compression.params");
+            errors.addAll(paramErrors);
+            if (paramErrors.isEmpty()) {
+                params = learner.withDefaults(params);
+            }
+        }
+        return new JobSpec.Compression(learnerName, params, target);
+    }
+
+    private JobSpec.Search search(JsonNode node, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return new JobSpec.Search(Optimizers.RANDOM, 20, 1, 0);
+        }
+        if (!node.isObject()) {
+            errors.add(new FieldError("search", "must be an object"));
+            return null;
+        }
+        unknownFields(node, "search.", Set.of("optimizer", "trials", "parallelism", "seed"), errors);
+        String optimizer = optionalText(node, "optimizer", "search.optimizer", errors);
+        if (optimizer == null) {
+            optimizer = Optimizers.RANDOM;
+        } else if (!Optimizers.NAMES.contains(optimizer)) {
+            errors.add(new FieldError("search.optimizer", "unknown optimizer '" + optimizer + "'; known: "
+                    + sorted(Optimizers.NAMES)));
+        }
+        Integer trials = optionalInt(node, "trials", "search.trials", 1, MAX_TRIALS, 20, errors);
+        Integer parallelism = optionalInt(node, "parallelism", "search.parallelism", 1, MAX_PARALLELISM, 1, errors);
+        JsonNode seedNode = node.get("seed");
+        long seed = 0;
+        if (seedNode != null && !seedNode.isNull()) {
+            if (!seedNode.canConvertToLong() || !seedNode.isIntegralNumber()) {
+                errors.add(new FieldError("search.seed", "must be an integer (got " + seedNode + ")"));
+            } else {
+                seed = seedNode.asLong();
+            }
+        }
+        return new JobSpec.Search(optimizer, trials == null ? 0 : trials, parallelism == null ? 0 : parallelism,
+                seed);
+    }
+
+    private JobSpec.Training training(JsonNode node, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return new JobSpec.Training(1, 64, 0.01, "auto");
+        }
+        if (!node.isObject()) {
+            errors.add(new FieldError("training", "must be an object"));
+            return null;
+        }
+        unknownFields(node, "training.", Set.of("epochs", "batchSize", "learningRate", "devices"), errors);
+        Integer epochs = optionalInt(node, "epochs", "training.epochs", 1, 10_000, 1, errors);
+        Integer batchSize = optionalInt(node, "batchSize", "training.batchSize", 1, 65_536, 64, errors);
+        double learningRate = 0.01;
+        JsonNode lr = node.get("learningRate");
+        if (lr != null && !lr.isNull()) {
+            if (!lr.isNumber() || !(lr.asDouble() > 0 && lr.asDouble() <= 10)) {
+                errors.add(new FieldError("training.learningRate", "must be a number in (0, 10] (got " + lr + ")"));
+            } else {
+                learningRate = lr.asDouble();
+            }
+        }
+        String devices = optionalText(node, "devices", "training.devices", errors);
+        if (devices == null) {
+            devices = "auto";
+        } else if (!DEVICES.matcher(devices).matches()) {
+            errors.add(new FieldError("training.devices", "must be auto, cpu, gpu or gpu:<i>,<j>,... (got '"
+                    + devices + "')"));
+        }
+        return new JobSpec.Training(epochs == null ? 0 : epochs, batchSize == null ? 0 : batchSize, learningRate,
+                devices);
+    }
+
+    private JobSpec.Evaluation evaluation(JsonNode node, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return new JobSpec.Evaluation("cpu");
+        }
+        if (!node.isObject()) {
+            errors.add(new FieldError("evaluation", "must be an object"));
+            return null;
+        }
+        unknownFields(node, "evaluation.", Set.of("device"), errors);
+        String device = optionalText(node, "device", "evaluation.device", errors);
+        if (device == null) {
+            device = "cpu";
+        } else if (!DEVICE_PROFILE.matcher(device).matches()) {
+            errors.add(new FieldError("evaluation.device",
+                    "must be a device profile name of lowercase letters, digits and '-' (got '" + device + "')"));
+        }
+        return new JobSpec.Evaluation(device);
+    }
+
+    private static void unknownFields(JsonNode node, String prefix, Set<String> known, List<FieldError> errors) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!known.contains(field)) {
+                errors.add(new FieldError(prefix + field, "unknown field; known: " + sorted(known)));
+            }
+        }
+    }
+
+    private static boolean requiredObject(JsonNode node, String field, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            errors.add(new FieldError(field, "is required"));
+            return false;
+        }
+        if (!node.isObject()) {
+            errors.add(new FieldError(field, "must be an object"));
+            return false;
+        }
+        return true;
+    }
+
+    private static String requiredText(JsonNode parent, String field, List<FieldError> errors) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            errors.add(new FieldError(field, "is required"));
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(new FieldError(field, "must be a string"));
+            return null;
+        }
+        return node.asText();
+    }
+
+    private static String optionalText(JsonNode parent, String field, String path, List<FieldError> errors) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(new FieldError(path, "must be a string (got " + node + ")"));
+            return null;
+        }
+        return node.asText();
+    }
+
+    private static Integer optionalInt(JsonNode parent, String field, String path, int min, int max,
+            Integer fallback, List<FieldError> errors) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min || node.asInt() > max) {
+            String range = max == Integer.MAX_VALUE ? ">= " + min : "in [" + min + ", " + max + "]";
+            errors.add(new FieldError(path, "must be an integer " + range + " (got " + node + ")"));
+            return null;
+        }
+        return node.asInt();
+    }
+
+    private static List<String> sorted(Set<String> values) {
+        return values.stream().sorted().toList();
+    }
+}

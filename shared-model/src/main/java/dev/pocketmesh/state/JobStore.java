@@ -1,0 +1,91 @@
+package dev.pocketmesh.state;
+
+import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.contracts.JobEvent;
+import dev.pocketmesh.contracts.JobState;
+import dev.pocketmesh.json.Json;
+import dev.pocketmesh.spec.JobSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import redis.clients.jedis.UnifiedJedis;
+
+/** Jobs and their event history in Redis. State changes are compare-and-set, so replicas cannot race. */
+public final class JobStore {
+    /** Events kept per job for late subscribers (the SSE stream replays them). */
+    public static final int MAX_EVENTS = 5_000;
+
+    private static final String CREATE = """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('HSET', KEYS[1], 'jobId', ARGV[1], 'name', ARGV[2], 'state', ARGV[3], 'spec', ARGV[4],
+              'message', ARGV[5], 'errors', ARGV[6], 'createdAt', ARGV[7], 'updatedAt', ARGV[7])
+            redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
+            return 1
+            """;
+
+    // KEYS: job. ARGV: newState, message, now, allowed states...
+    private static final String TRANSITION = """
+            local state = redis.call('HGET', KEYS[1], 'state')
+            if not state then return 0 end
+            for i = 4, #ARGV do
+              if state == ARGV[i] then
+                redis.call('HSET', KEYS[1], 'state', ARGV[1], 'message', ARGV[2], 'updatedAt', ARGV[3])
+                return 1
+              end
+            end
+            return 0
+            """;
+
+    private final UnifiedJedis redis;
+
+    public JobStore(UnifiedJedis redis) {
+        this.redis = redis;
+    }
+
+    /** Stores a new job; false if a job with this id exists already (a resubmission changes nothing). */
+    public boolean create(String jobId, String name, JobState state, JobSpec spec, String message,
+            List<FieldError> errors) {
+        Object created = redis.eval(CREATE, List.of(RedisKeys.job(jobId), RedisKeys.jobs()),
+                List.of(jobId, name == null ? "" : name, state.name(), spec == null ? "" : Json.write(spec),
+                        message == null ? "" : message, errors == null ? "" : Json.write(errors),
+                        String.valueOf(System.currentTimeMillis())));
+        return Long.valueOf(1).equals(created);
+    }
+
+    /** Moves the job to {@code to} if it is in one of {@code from}; false (and no change) otherwise. */
+    public boolean transition(String jobId, Set<JobState> from, JobState to, String message) {
+        List<String> args = new ArrayList<>(List.of(to.name(), message == null ? "" : message,
+                String.valueOf(System.currentTimeMillis())));
+        from.forEach(s -> args.add(s.name()));
+        return Long.valueOf(1).equals(redis.eval(TRANSITION, List.of(RedisKeys.job(jobId)), args));
+    }
+
+    public void setBestTrial(String jobId, String trialId) {
+        redis.hset(RedisKeys.job(jobId), "bestTrialId", trialId);
+    }
+
+    public Optional<JobRecord> find(String jobId) {
+        return Optional.ofNullable(JobRecord.fromHash(redis.hgetAll(RedisKeys.job(jobId))));
+    }
+
+    /** The newest jobs first. */
+    public List<JobRecord> list(int limit) {
+        List<JobRecord> jobs = new ArrayList<>();
+        for (String id : redis.zrevrange(RedisKeys.jobs(), 0, limit - 1)) {
+            find(id).ifPresent(jobs::add);
+        }
+        return jobs;
+    }
+
+    public void appendEvent(JobEvent event) {
+        String key = RedisKeys.jobEvents(event.jobId());
+        redis.rpush(key, Json.write(event));
+        redis.ltrim(key, -MAX_EVENTS, -1);
+    }
+
+    public List<JobEvent> events(String jobId) {
+        return redis.lrange(RedisKeys.jobEvents(jobId), 0, -1).stream()
+                .map(json -> Json.read(json, JobEvent.class)).toList();
+    }
+}

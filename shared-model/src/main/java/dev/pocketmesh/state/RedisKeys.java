@@ -1,0 +1,72 @@
+package dev.pocketmesh.state;
+
+/** Every Redis key of the mesh, under the {@code pm:} prefix. */
+public final class RedisKeys {
+    private RedisKeys() {
+    }
+
+    /** Sorted set of job ids, scored by creation time (ms). */
+    public static String jobs() {
+        return "pm:jobs";
+    }
+
+    /** Hash: one job's record. */
+    public static String job(String jobId) {
+        return "pm:job:" + jobId;
+    }
+
+    /** List: the job's events, oldest first, as JSON. */
+    public static String jobEvents(String jobId) {
+        return "pm:job:" + jobId + ":events";
+    }
+
+    /** Sorted set of the job's trial ids, scored by trial number (baseline -1, final last). */
+    public static String jobTrials(String jobId) {
+        return "pm:job:" + jobId + ":trials";
+    }
+
+    /** Set of the job's SEARCH trial ids that reached a terminal state: counts each trial once. */
+    public static String jobFinishedTrials(String jobId) {
+        return "pm:job:" + jobId + ":finished";
+    }
+
+    /** Hash: one trial's record. */
+    public static String trial(String trialId) {
+        return "pm:trial:" + trialId;
+    }
+
+    /** Set of trial ids in state RUNNING, which the reaper watches. */
+    public static String runningTrials() {
+        return "pm:trials:running";
+    }
+
+    /** String {@code workerId#attempt} with a TTL: the worker's claim on a trial, renewed by heartbeat. */
+    public static String lease(String trialId) {
+        return "pm:lease:" + trialId;
+    }
+
+    /** Marker that a consumer already applied a message. */
+    public static String dedup(String consumer, String messageId) {
+        return "pm:dedup:" + consumer + ":" + messageId;
+    }
+
+    /** Hash: a job's study (optimiser state lives in its observations). */
+    public static String study(String jobId) {
+        return "pm:study:" + jobId;
+    }
+
+    /** List: every observation the optimiser has been told, as JSON, in telling order. */
+    public static String studyObservations(String jobId) {
+        return "pm:study:" + jobId + ":observations";
+    }
+
+    /** Set: trial ids already told to the optimiser, so a redelivered result is told once. */
+    public static String studyTold(String jobId) {
+        return "pm:study:" + jobId + ":told";
+    }
+
+    /** Set of job ids whose study is still open: what a restarted hpo-service resumes. */
+    public static String openStudies() {
+        return "pm:studies:open";
+    }
+}

@@ -1,0 +1,65 @@
+package dev.pocketmesh.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SimulatedLearnerTest {
+    private final SimulatedLearner learner = new SimulatedLearner();
+    private final Map<String, Object> params = learner.withDefaults(Map.of("layers", 4, "noise", 0.0));
+
+    @Test
+    void baselineIsTheFullNetwork() {
+        Map<String, Double> m = SimulatedLearner.measure(learner.baselineConfig(params), params, 1, 0);
+        assertThat(m.get("flopsRatio")).isEqualTo(1.0);
+        assertThat(m.get("accuracy")).isEqualTo(0.9);
+        assertThat(learner.searchSpace(params).parameters()).hasSize(4);
+    }
+
+    @Test
+    void pruningCheapLateLayersCostsLessAccuracyThanEarlyOnesForMoreFlops() {
+        Map<String, Double> late = SimulatedLearner.measure(ratios(1, 1, 0.5, 0.5), params, 1, 1);
+        Map<String, Double> early = SimulatedLearner.measure(ratios(0.5, 0.5, 1, 1), params, 1, 1);
+        assertThat(late.get("flopsRatio")).isGreaterThan(early.get("flopsRatio"));
+        assertThat(late.get("accuracy")).isGreaterThan(early.get("accuracy"));
+        assertThat(late.get("latencyMs")).isLessThan(early.get("latencyMs"));
+    }
+
+    @Test
+    void intermediateAccuracyRisesTowardsTheFinal() {
+        double a1 = SimulatedLearner.accuracyAfterEpoch(0.9, 1, 4);
+        double a4 = SimulatedLearner.accuracyAfterEpoch(0.9, 4, 4);
+        assertThat(a1).isLessThan(a4);
+        assertThat(a4).isLessThan(0.9).isGreaterThan(0.85);
+    }
+
+    @Test
+    void failuresFollowTheProbabilityAndAreReproducible() {
+        Map<String, Object> flaky = Map.of("failProbability", 0.3);
+        int failed = 0;
+        for (int n = 1; n <= 1000; n++) {
+            if (SimulatedLearner.fails(flaky, 5, n)) {
+                failed++;
+            }
+            assertThat(SimulatedLearner.fails(flaky, 5, n)).isEqualTo(SimulatedLearner.fails(flaky, 5, n));
+        }
+        assertThat(failed).isBetween(240, 360);
+        assertThat(SimulatedLearner.fails(Map.of(), 5, 1)).isFalse();
+    }
+
+    @Test
+    void validationNamesBadParameters() {
+        assertThat(learner.validate(Map.of("layers", 0, "sleepMs", -1, "shape", "x"), "p"))
+                .extracting(e -> e.field()).containsExactlyInAnyOrder("p.layers", "p.sleepMs", "p.shape");
+    }
+
+    private static Map<String, Object> ratios(double... r) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        for (int i = 0; i < r.length; i++) {
+            config.put(SimulatedLearner.RATIO_PREFIX + i, r[i]);
+        }
+        return config;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.pocketmesh.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ObjectiveTest {
+    @Test
+    void infeasibleRanksBelowEveryFeasibleCandidate() {
+        Map<String, Double> target = Map.of("flopsRatio", 2.0);
+        Double feasibleButWorse = Objective.value(Map.of("accuracy", 0.50, "flopsRatio", 2.0), target);
+        Double infeasibleButBetter = Objective.value(Map.of("accuracy", 0.95, "flopsRatio", 1.5), target);
+        assertThat(feasibleButWorse).isEqualTo(0.50);
+        assertThat(infeasibleButBetter).isLessThan(feasibleButWorse);
+    }
+
+    @Test
+    void bestIsTheHighestValueWithTheEarlierTrialWinningTies() {
+        record Candidate(int number, Double value) {
+        }
+        java.util.List<Candidate> all = java.util.List.of(new Candidate(3, 0.7), new Candidate(1, null),
+                new Candidate(2, 0.7), new Candidate(4, 0.6));
+        assertThat(Objective.best(all, Candidate::value, Candidate::number)).contains(new Candidate(2, 0.7));
+        assertThat(Objective.best(java.util.List.of(new Candidate(1, null)), Candidate::value, Candidate::number))
+                .isEmpty();
+    }
+
+    @Test
+    void missingAccuracyMeansNoValue() {
+        assertThat(Objective.value(Map.of(), Map.of())).isNull();
+        assertThat(Objective.feasible(Map.of("accuracy", 0.9), Map.of("flopsRatio", 2.0))).isFalse();
+        assertThat(Objective.feasible(Map.of("accuracy", 0.9), null)).isTrue();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.pocketmesh.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.learner.LearnerCatalog;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobSpecValidatorTest {
+    private final JobSpecParser parser = new JobSpecParser(
+            new JobSpecValidator(LearnerCatalog.standard(), path -> path.startsWith("/exists")));
+
+    private static final String VALID = """
+            name: demo
+            model: {zoo: lenet5}
+            dataset: {format: idx, path: /exists/fashion-mnist}
+            compression: {learner: simulated, params: {layers: 3}, target: {flopsRatio: 2}}
+            search: {optimizer: random, trials: 12, parallelism: 3, seed: 5}
+            """;
+
+    @Test
+    void validJobGetsDefaults() {
+        JobSpec spec = parser.parse(VALID);
+        assertThat(spec.search().trials()).isEqualTo(12);
+        assertThat(spec.compression().params()).containsEntry("layers", 3).containsEntry("sleepMs", 300);
+        assertThat(spec.compression().target()).containsEntry("flopsRatio", 2.0);
+        assertThat(spec.training().epochs()).isEqualTo(1);
+        assertThat(spec.evaluation().device()).isEqualTo("cpu");
+    }
+
+    @Test
+    void unknownLearnerIsNamed() {
+        assertThat(errors(VALID.replace("learner: simulated", "learner: magic")))
+                .extracting(FieldError::field).containsExactly("compression.learner");
+    }
+
+    @Test
+    void negativeTrialsIsNamed() {
+        List<FieldError> errors = errors(VALID.replace("trials: 12", "trials: -3"));
+        assertThat(errors).extracting(FieldError::field).containsExactly("search.trials");
+        assertThat(errors.get(0).reason()).contains("-3");
+    }
+
+    @Test
+    void missingDatasetPathIsNamed() {
+        assertThat(errors(VALID.replace(", path: /exists/fashion-mnist", "")))
+                .extracting(FieldError::field).containsExactly("dataset.path");
+    }
+
+    @Test
+    void datasetPathThatDoesNotExistIsNamed() {
+        List<FieldError> errors = errors(VALID.replace("/exists/fashion-mnist", "/nowhere/data"));
+        assertThat(errors).extracting(FieldError::field).containsExactly("dataset.path");
+        assertThat(errors.get(0).reason()).contains("does not exist");
+    }
+
+    @Test
+    void everyBadFieldIsReportedAtOnce() {
+        String bad = VALID.replace("trials: 12", "trials: 0").replace("optimizer: random", "optimizer: oracle")
+                .replace("layers: 3", "layers: 3, colour: red").replace("name: demo", "name: demo\nextra: 1");
+        assertThat(errors(bad)).extracting(FieldError::field).containsExactlyInAnyOrder("search.trials",
+                "search.optimizer", "compression.params.colour", "extra");
+    }
+
+    @Test
+    void unsupportedTargetAndBadRatioAreNamed() {
+        assertThat(errors(VALID.replace("flopsRatio: 2", "bits: 4"))).extracting(FieldError::field)
+                .containsExactly("compression.target.bits");
+        assertThat(errors(VALID.replace("flopsRatio: 2", "flopsRatio: 0.5"))).extracting(FieldError::field)
+                .containsExactly("compression.target.flopsRatio");
+    }
+
+    @Test
+    void malformedDocumentSaysWhere() {
+        assertThatThrownBy(() -> parser.parse("name: [unclosed"))
+                .isInstanceOf(JobSpecException.class)
+                .satisfies(e -> assertThat(((JobSpecException) e).errors().get(0).field()).isEqualTo("(document)"))
+                .hasMessageContaining("line");
+    }
+
+    @Test
+    void jsonIsAcceptedToo() {
+        JobSpec spec = parser.parse("""
+                {"name":"j","model":{"zoo":"mlp"},"dataset":{"format":"synthetic"},
+                 "compression":{"learner":"simulated"}}""");
+        assertThat(spec.search().optimizer()).isEqualTo("random");
+    }
+
+    private List<FieldError> errors(String yaml) {
+        try {
+            parser.parse(yaml);
+        } catch (JobSpecException e) {
+            return e.errors();
+        }
+        throw new AssertionError("expected the job to be refused:\n" + yaml);
+    }
+}
