@@ -110,7 +110,8 @@ public final class OrchestratorClient {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach the orchestrator at " + baseUrl + " (" + e.getMessage()
+            throw new IllegalStateException("cannot reach the orchestrator at " + baseUrl + " ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                     + "); is the mesh up? try ./pocketmesh up", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

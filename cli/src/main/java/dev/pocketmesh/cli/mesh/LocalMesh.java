@@ -73,6 +73,7 @@ public final class LocalMesh implements AutoCloseable {
     public static LocalMesh start(Options options, Consumer<String> log) {
         RepositoryLayout layout = RepositoryLayout.discover();
         layout.requireBuilt();
+        requireFreePorts(options);
         System.setProperty(dev.pocketmesh.infra.KafkaDistribution.LIBS_PROPERTY, layout.kafkaLibs().toString());
         Path home = options.home().toAbsolutePath();
         try {
@@ -116,6 +117,33 @@ public final class LocalMesh implements AutoCloseable {
         } catch (RuntimeException e) {
             mesh.close();
             throw e;
+        }
+    }
+
+    /** Fails before anything starts, naming the option to change, if a port the mesh needs is taken. */
+    private static void requireFreePorts(Options o) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("Redis (--redis-port)", o.redisPort());
+        ports.put("Kafka (--kafka-port)", o.kafkaPort());
+        ports.put("Kafka controller (--kafka-port + 1)", o.kafkaControllerPort());
+        ports.put("orchestrator (--orchestrator-port)", o.orchestratorPort());
+        ports.put("hpo-service (--hpo-port)", o.hpoPort());
+        ports.put("evaluator", o.evaluatorPort());
+        for (int i = 0; i < o.workers(); i++) {
+            ports.put("worker-" + (i + 1), o.firstWorkerPort() + i);
+        }
+        List<String> taken = new ArrayList<>();
+        ports.forEach((what, port) -> {
+            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            } catch (IOException e) {
+                taken.add(port + " for " + what);
+            }
+        });
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException("ports already in use: " + String.join(", ", taken)
+                    + "; stop what uses them (another mesh? ./pocketmesh down) or choose other ports");
         }
     }
 

@@ -1,0 +1,25 @@
+package dev.pocketmesh.cli.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pocketmesh.json.Json;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class JobWatcherTest {
+    @Test
+    void theProgressLineShowsStateTrialsAndBest() {
+        var doc = Json.tree("""
+                {"job":{"jobId":"job-1","state":"SEARCHING"},
+                 "progress":{"budget":12,"finished":7,"running":3,"bestTrialId":"job-1-t0004","bestValue":0.88123}}""");
+        assertThat(JobWatcher.render(doc, Duration.ofSeconds(42)))
+                .isEqualTo("[SEARCHING] job-1 | trials 7/12 done, 3 running | best 0.8812 (t0004) | 42s");
+    }
+
+    @Test
+    void aFailedJobShowsWhy() {
+        var doc = Json.tree("""
+                {"job":{"jobId":"job-2","state":"FAILED","message":"no search trial succeeded"},"progress":{}}""");
+        assertThat(JobWatcher.render(doc, Duration.ofSeconds(3))).contains("FAILED").endsWith("no search trial succeeded | 3s");
+    }
+}
