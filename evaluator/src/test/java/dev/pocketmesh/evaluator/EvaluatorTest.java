@@ -182,7 +182,7 @@ class EvaluatorTest {
 
     /** What the worker writes before it asks for an evaluation. */
     private URI writeManifest(TrialProposal proposal) {
-        String dir = ArtifactStore.trialDirectory(proposal.jobId(), proposal.trialId(), proposal.kind());
+        String dir = ArtifactStore.attemptDirectory(proposal.jobId(), proposal.trialId(), proposal.kind(), proposal.attempt());
         return artifacts.put(dir + "/manifest.json", Json.write(Map.of("trialId", proposal.trialId(), "attempt",
                 proposal.attempt(), "learner", proposal.spec().compression().learner(), "config", proposal.config(),
                 "workerId", "w1")).getBytes(StandardCharsets.UTF_8));

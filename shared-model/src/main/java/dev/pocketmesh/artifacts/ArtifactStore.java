@@ -14,13 +14,18 @@ public interface ArtifactStore {
 
     boolean exists(URI uri);
 
-    /** Layout: {@code jobs/<job>/{baseline,trials/<trial>,final}/} */
-    static String trialDirectory(String jobId, String trialId, dev.pocketmesh.contracts.TrialKind kind) {
-        return switch (kind) {
+    /**
+     * Where one attempt of a trial writes its candidate: {@code jobs/<job>/{baseline,trials/<trial>,final}/attempt-<n>/}.
+     * One directory per attempt, so that a worker that lost its lease but has not noticed yet cannot overwrite
+     * the files of the attempt that replaced it.
+     */
+    static String attemptDirectory(String jobId, String trialId, dev.pocketmesh.contracts.TrialKind kind, int attempt) {
+        String trial = switch (kind) {
             case BASELINE -> "jobs/" + jobId + "/baseline";
             case FINAL -> "jobs/" + jobId + "/final";
             case SEARCH -> "jobs/" + jobId + "/trials/" + trialId;
         };
+        return trial + "/attempt-" + attempt;
     }
 
     static String jobDirectory(String jobId) {

@@ -138,8 +138,8 @@ class TrialWorkerTest {
         assertThat(trials.runningTrialIds()).doesNotContain(proposal.trialId());
 
         URI manifestUri = URI.create(request.artifactUri());
-        assertThat(manifestUri.getPath()).endsWith(ArtifactStore.trialDirectory(proposal.jobId(),
-                proposal.trialId(), TrialKind.SEARCH) + "/manifest.json");
+        assertThat(manifestUri.getPath()).endsWith(ArtifactStore.attemptDirectory(proposal.jobId(),
+                proposal.trialId(), TrialKind.SEARCH, 1) + "/manifest.json");
         assertThat(artifacts.exists(manifestUri)).isTrue();
         Map<String, Object> manifest = Json.readMap(new String(artifacts.get(manifestUri), StandardCharsets.UTF_8));
         assertThat(manifest).containsEntry("trialId", proposal.trialId()).containsEntry("attempt", 1)

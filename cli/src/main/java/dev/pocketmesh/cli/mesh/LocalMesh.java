@@ -32,7 +32,7 @@ public final class LocalMesh implements AutoCloseable {
     /** Small heaps and the serial collector: five JVMs share two cores and a laptop's memory. */
     private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx384m", "-Xss512k");
 
-    /** Where and how to start the mesh. Ports are on 127.0.0.1. */
+    /** Where and how to start the mesh. Ports are on 127.0.0.1; {@code firstWorkerPort} 0 = any free port per worker. */
     public record Options(Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int orchestratorPort,
             int hpoPort, int evaluatorPort, int firstWorkerPort, int workers, boolean keepRunningAfterExit,
             Map<String, String> serviceProperties) {
@@ -44,8 +44,8 @@ public final class LocalMesh implements AutoCloseable {
 
         /** Free ports everywhere, stopped with the JVM: for tests and benchmarks beside a running mesh. */
         public static Options isolated(Path home, int workers, Map<String, String> serviceProperties) {
-            return new Options(home, FreePorts.find(), FreePorts.find(), FreePorts.find(), FreePorts.find(),
-                    FreePorts.find(), FreePorts.find(), FreePorts.find(), workers, false, serviceProperties);
+            int[] p = FreePorts.find(6);
+            return new Options(home, p[0], p[1], p[2], p[3], p[4], p[5], 0, workers, false, serviceProperties);
         }
     }
 
@@ -129,7 +129,7 @@ public final class LocalMesh implements AutoCloseable {
         ports.put("orchestrator (--orchestrator-port)", o.orchestratorPort());
         ports.put("hpo-service (--hpo-port)", o.hpoPort());
         ports.put("evaluator", o.evaluatorPort());
-        for (int i = 0; i < o.workers(); i++) {
+        for (int i = 0; o.firstWorkerPort() > 0 && i < o.workers(); i++) {
             ports.put("worker-" + (i + 1), o.firstWorkerPort() + i);
         }
         List<String> taken = new ArrayList<>();
@@ -151,7 +151,8 @@ public final class LocalMesh implements AutoCloseable {
     public ServiceInfo launchWorker() {
         workerCount++;
         String name = "worker-" + workerCount;
-        return launch(name, ServiceKind.WORKER, nextWorkerPort++, Map.of("pocketmesh.worker.id", name));
+        int port = options.firstWorkerPort() > 0 ? nextWorkerPort++ : FreePorts.find();
+        return launch(name, ServiceKind.WORKER, port, Map.of("pocketmesh.worker.id", name));
     }
 
     private ServiceInfo launch(String name, ServiceKind kind, int port, Map<String, String> extra) {

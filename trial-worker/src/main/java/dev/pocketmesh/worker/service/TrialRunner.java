@@ -208,7 +208,7 @@ public class TrialRunner {
     }
 
     private URI writeCandidate(TrialProposal p, String learnerName, TrainedCandidate candidate) {
-        String dir = ArtifactStore.trialDirectory(p.jobId(), p.trialId(), p.kind());
+        String dir = ArtifactStore.attemptDirectory(p.jobId(), p.trialId(), p.kind(), p.attempt());
         candidate.files().forEach((name, bytes) -> artifacts.put(dir + "/" + name, bytes));
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("trialId", p.trialId());
