@@ -22,8 +22,10 @@ import java.util.regex.Pattern;
  */
 public final class JobSpecValidator {
     public static final Set<String> DATASET_FORMATS = Set.of("idx", "cifar10", "image-folder", "synthetic");
-    public static final Set<String> ZOO = Set.of("mlp", "lenet5", "resnet20", "resnet32", "resnet44", "resnet56",
-            "resnet18", "vgg-small", "mobilenet-v1", "mobilenet-v2");
+    /** Built-in networks a job may name: those the zoo builds, and those it will (DESIGN §4). */
+    public static final Set<String> ZOO = java.util.stream.Stream.concat(
+            dev.pocketmesh.model.ModelZoo.NAMES.stream(), dev.pocketmesh.model.ModelZoo.PLANNED.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     public static final int MAX_TRIALS = 10_000;
     public static final int MAX_PARALLELISM = 256;
 
