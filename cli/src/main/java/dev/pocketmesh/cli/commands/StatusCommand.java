@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pocketmesh.cli.mesh.MeshState;
 import dev.pocketmesh.cli.mesh.ServiceInfo;
 import dev.pocketmesh.cli.watch.JobWatcher;
+import dev.pocketmesh.contracts.JobState;
 import dev.pocketmesh.infra.InfraProcesses;
 import dev.pocketmesh.json.Json;
 import java.time.Duration;
@@ -28,13 +29,19 @@ public final class StatusCommand implements Callable<Integer> {
                     .orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
             JsonNode job = doc.path("job");
             Instant created = Instant.parse(job.path("createdAt").asText());
-            System.out.println(JobWatcher.render(doc, Duration.between(created, Instant.now())));
+            // A finished job's duration ends when it finished, not now.
+            Instant end = JobState.valueOf(job.path("state").asText()).isTerminal()
+                    ? Instant.parse(job.path("updatedAt").asText()) : Instant.now();
+            System.out.println(JobWatcher.render(doc, Duration.between(created, end)));
             System.out.println(Json.writePretty(doc));
             return 0;
         }
         MeshState state = MeshState.read(mesh.home()).orElse(null);
         if (state == null) {
             System.out.println("no local mesh under " + mesh.home());
+            if (mesh.url == null) {
+                return 0;
+            }
         } else {
             System.out.printf("%-13s %-6s %s%n", "redis", alive(state.redisPid()), state.redisUrl());
             System.out.printf("%-13s %-6s %s%n", "kafka", alive(state.kafkaPid()), state.kafkaBootstrap());
