@@ -48,4 +48,15 @@ public final class FreePorts {
             }
         }
     }
+
+    /** Whether {@code port} on 127.0.0.1 can be bound now (nothing listens on it). */
+    public static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

@@ -66,7 +66,7 @@ public final class CompressCommand implements Callable<Integer> {
             client = mesh.client();
         } else {
             System.out.println("starting the mesh under " + mesh.home() + " ...");
-            started = LocalMesh.start(UpCommand.options(mesh.home(), workers, 9092, 6379, 8080, 8081, keepUp),
+            started = LocalMesh.start(LocalMesh.Options.defaults(mesh.home(), workers).keepRunning(keepUp),
                     line -> System.out.println("  " + line));
             client = new OrchestratorClient(started.orchestratorUrl());
         }

@@ -4,7 +4,6 @@ import dev.pocketmesh.cli.mesh.LocalMesh;
 import dev.pocketmesh.cli.mesh.MeshState;
 import dev.pocketmesh.cli.mesh.ServiceInfo;
 import java.io.PrintStream;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,18 +38,11 @@ public final class UpCommand implements Callable<Integer> {
             printWhere(running, out);
             return 0;
         }
-        LocalMesh started = LocalMesh.start(options(mesh.home(), workers, kafkaPort, redisPort, orchestratorPort,
-                hpoPort, true), out::println);
+        LocalMesh started = LocalMesh.start(LocalMesh.Options.defaults(mesh.home(), workers)
+                .withPorts(kafkaPort, redisPort, orchestratorPort, hpoPort), out::println);
         printWhere(started.state(), out);
         out.println("stop it with: ./pocketmesh down" + (mesh.home != null ? " --home " + mesh.home() : ""));
         return 0;
-    }
-
-    static LocalMesh.Options options(java.nio.file.Path home, int workers, int kafkaPort, int redisPort,
-            int orchestratorPort, int hpoPort, boolean keepRunning) {
-        LocalMesh.Options d = LocalMesh.Options.defaults(home, workers);
-        return new LocalMesh.Options(home, kafkaPort, kafkaPort + 1, redisPort, orchestratorPort, hpoPort,
-                d.evaluatorPort(), d.firstWorkerPort(), workers, keepRunning, Map.of());
     }
 
     static void printWhere(MeshState state, PrintStream out) {

@@ -42,6 +42,18 @@ public final class LocalMesh implements AutoCloseable {
             return new Options(home, 9092, 9093, 6379, 8080, 8081, 8082, 8090, workers, true, Map.of());
         }
 
+        /** The same options with the given ports for Kafka (controller on the next port), Redis and the APIs. */
+        public Options withPorts(int kafka, int redis, int orchestrator, int hpo) {
+            return new Options(home, kafka, kafka + 1, redis, orchestrator, hpo, evaluatorPort, firstWorkerPort,
+                    workers, keepRunningAfterExit, serviceProperties);
+        }
+
+        /** The same options, left running after this JVM exits or not. */
+        public Options keepRunning(boolean keep) {
+            return new Options(home, kafkaPort, kafkaControllerPort, redisPort, orchestratorPort, hpoPort,
+                    evaluatorPort, firstWorkerPort, workers, keep, serviceProperties);
+        }
+
         /** Free ports everywhere, stopped with the JVM: for tests and benchmarks beside a running mesh. */
         public static Options isolated(Path home, int workers, Map<String, String> serviceProperties) {
             int[] p = FreePorts.find(6);
@@ -134,10 +146,7 @@ public final class LocalMesh implements AutoCloseable {
         }
         List<String> taken = new ArrayList<>();
         ports.forEach((what, port) -> {
-            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-                socket.setReuseAddress(true);
-                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-            } catch (IOException e) {
+            if (!FreePorts.isFree(port)) {
                 taken.add(port + " for " + what);
             }
         });
