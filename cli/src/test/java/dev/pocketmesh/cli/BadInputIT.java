@@ -64,6 +64,45 @@ class BadInputIT {
         fixture.awaitCompleted(goodId, Duration.ofMinutes(2));
     }
 
+    /**
+     * Model-side mistakes (issue #3) are refused at intake with the field that is wrong: a network whose shapes do
+     * not fit together, a dataset path that does not exist, labels outside the declared class count, a FLOPs
+     * target no pruning can reach.
+     */
+    @Test
+    void badModelJobsAreRejectedWithTheFieldThatIsWrong() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        String good = MeshFixture.pruningJob("e2e-model-bad", 600, 1, "l1-norm");
+        Path broken = dir.resolve("broken-model");
+        Files.createDirectories(broken);
+        dev.pocketmesh.model.NetSpec lenet = dev.pocketmesh.model.ModelZoo.lenet5();
+        String net = Json.write(lenet).replace("\"inChannels\":6", "\"inChannels\":7");
+        assertThat(net).contains("\"inChannels\":7");
+        Files.writeString(broken.resolve("net.json"), net);
+        Map<String, String> bad = Map.of(
+                "bad-net-" + run, good.replace("{zoo: lenet5}", "{uri: " + broken.toUri() + "}"),
+                "bad-data-path-" + run, good.replace(MeshFixture.FASHION_MNIST, "/nonexistent/fashion"),
+                "bad-labels-" + run, good.replace("limit: 600}", "limit: 600, classes: 5}"),
+                "bad-target-" + run, good.replace("flopsRatio: 2", "flopsRatio: 1000"));
+        Map<String, String> expected = Map.of(
+                "bad-net-" + run, "model.uri",
+                "bad-data-path-" + run, "dataset.path",
+                "bad-labels-" + run, "dataset.classes",
+                "bad-target-" + run, "compression.target.flopsRatio");
+        String bootstrap = fixture.mesh.kafkaBootstrap();
+        bad.forEach((key, value) -> KafkaClients.produce(bootstrap, Topics.JOBS_SUBMIT, key,
+                Json.write(Map.of("spec", yamlToTree(value)))));
+        List<ConsumerRecord<String, String>> events = KafkaClients.readUntil(bootstrap, Topics.JOBS_EVENTS,
+                seen -> bad.keySet().stream().allMatch(k -> rejection(seen, k) != null), Duration.ofMinutes(1));
+        for (String key : bad.keySet()) {
+            JsonNode event = rejection(events, key);
+            assertThat(event.path("errors").findValuesAsText("field")).as(key).contains(expected.get(key));
+        }
+        assertThat(rejection(events, "bad-net-" + run).toString()).contains("conv2");
+        assertThat(rejection(events, "bad-labels-" + run).toString()).contains("outside the 5 classes");
+        assertThat(rejection(events, "bad-target-" + run).toString()).contains("cannot be met");
+    }
+
     @Test
     void badJobsThroughRestAreRefusedWithTheirFields() throws Exception {
         Path file = dir.resolve("bad.yaml");

@@ -69,6 +69,28 @@ final class MeshFixture {
                 """.formatted(name, sleepMs, trials, parallelism, seed, epochs);
     }
 
+    /** Where CI (and the README) install Fashion-MNIST: apt-get install -y dataset-fashion-mnist. */
+    static final String FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
+
+    /**
+     * A small real channel-pruning job in YAML: LeNet-5 on a {@code limit}-image subset of Fashion-MNIST, one
+     * baseline epoch, {@code trials} search trials of one fine-tuning epoch each, target 2x fewer FLOPs.
+     */
+    static String pruningJob(String name, int limit, int trials, String criterion) {
+        if (!Files.isDirectory(java.nio.file.Path.of(FASHION_MNIST))) {
+            throw new AssertionError("Fashion-MNIST is missing: apt-get install -y dataset-fashion-mnist");
+        }
+        return """
+                name: %s
+                model: {zoo: lenet5}
+                dataset: {format: idx, path: %s, limit: %d}
+                compression: {learner: channel-pruning, params: {criterion: %s, minRatio: 0.3, reconstructionSamples: 64},
+                              target: {flopsRatio: 2}}
+                search: {optimizer: random, trials: %d, parallelism: 2, seed: 5}
+                training: {baselineEpochs: 2, epochs: 1, finalEpochs: 1, batchSize: 64, learningRate: 0.01}
+                """.formatted(name, FASHION_MNIST, limit, criterion, trials);
+    }
+
     String submit(String yaml) {
         OrchestratorClient.Submitted s = client.submit(yaml, null);
         if (!s.accepted()) {

@@ -166,6 +166,6 @@ class StudyRecoveryTest {
     }
 
     private static SearchSpace space(JobSpec spec) {
-        return LearnerCatalog.standard().get(spec.compression().learner()).searchSpace(spec.compression().params());
+        return LearnerCatalog.standard().get(spec.compression().learner()).searchSpace(spec);
     }
 }

@@ -6,11 +6,12 @@ import java.util.Map;
 
 /**
  * Worker → evaluator on {@code pocketmesh.evaluations.<deviceProfile>} (key = trialId): measure the
- * candidate stored at {@code artifactUri} on that device class.
+ * candidate stored at {@code artifactUri} on that device class. {@code baselineArtifactUri}, when present, is
+ * the job's uncompressed model: the evaluator times both in one run so the speedup is a measured ratio.
  */
 public record EvaluationRequest(int schemaVersion, String messageId, String jobId, Instant createdAt,
         String trialId, int trialNumber, int attempt, TrialKind kind, String deviceProfile, String artifactUri,
-        String workerId, Map<String, Object> config, JobSpec spec) implements Message {
+        String workerId, Map<String, Object> config, JobSpec spec, String baselineArtifactUri) implements Message {
 
     /** Refuses a request an evaluator could not report on: no trial, kind, configuration or learner, or no attempt. */
     public EvaluationRequest requireMeasurable() {
@@ -22,8 +23,13 @@ public record EvaluationRequest(int schemaVersion, String messageId, String jobI
 
     public static EvaluationRequest of(TrialProposal proposal, String deviceProfile, String artifactUri,
             String workerId) {
+        return of(proposal, deviceProfile, artifactUri, workerId, null);
+    }
+
+    public static EvaluationRequest of(TrialProposal proposal, String deviceProfile, String artifactUri,
+            String workerId, String baselineArtifactUri) {
         return new EvaluationRequest(SCHEMA_VERSION, MessageIds.next(), proposal.jobId(), Instant.now(),
                 proposal.trialId(), proposal.trialNumber(), proposal.attempt(), proposal.kind(), deviceProfile,
-                artifactUri, workerId, proposal.config(), proposal.spec());
+                artifactUri, workerId, proposal.config(), proposal.spec(), baselineArtifactUri);
     }
 }

@@ -16,7 +16,7 @@ public final class LearnerCatalog {
     }
 
     public static LearnerCatalog standard() {
-        return new LearnerCatalog(new SimulatedLearner());
+        return new LearnerCatalog(new SimulatedLearner(), new ChannelPruningLearner());
     }
 
     public Optional<LearnerDescriptor> find(String name) {

@@ -2,6 +2,7 @@ package dev.pocketmesh.learner;
 
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.search.SearchSpace;
+import dev.pocketmesh.spec.JobSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +27,25 @@ public interface LearnerDescriptor {
     /** The parameters with defaults filled in (called only on parameters that passed {@link #validate}). */
     Map<String, Object> withDefaults(Map<String, Object> params);
 
-    SearchSpace searchSpace(Map<String, Object> params);
+    /** The parameters a study searches for this (already validated) job. */
+    SearchSpace searchSpace(JobSpec spec);
 
     /** The configuration of the uncompressed model, trained and measured as the job's baseline. */
-    Map<String, Object> baselineConfig(Map<String, Object> params);
+    Map<String, Object> baselineConfig(JobSpec spec);
+
+    /**
+     * Errors that depend on the whole job rather than on the parameters alone: the model and dataset must suit
+     * the learner, the targets must be reachable. Called once the spec is otherwise valid.
+     */
+    default List<FieldError> validateJob(JobSpec spec) {
+        return List.of();
+    }
+
+    /**
+     * The configuration a trial actually trains for an optimiser's suggestion: learners with constraints (e.g. a
+     * FLOPs target every proposal must meet) repair the suggestion here. By default the suggestion itself.
+     */
+    default Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec) {
+        return suggestion;
+    }
 }

@@ -3,6 +3,7 @@ package dev.pocketmesh.learner;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.search.Parameter;
 import dev.pocketmesh.search.SearchSpace;
+import dev.pocketmesh.spec.JobSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +76,11 @@ public final class SimulatedLearner implements LearnerDescriptor {
     }
 
     @Override
+    public SearchSpace searchSpace(JobSpec spec) {
+        return searchSpace(spec.compression().params());
+    }
+
+    /** The space for these parameters: one ratio per simulated layer. */
     public SearchSpace searchSpace(Map<String, Object> params) {
         Map<String, Object> p = withDefaults(params);
         int layers = ParamReader.intOr(p, "layers", 4);
@@ -87,6 +93,10 @@ public final class SimulatedLearner implements LearnerDescriptor {
     }
 
     @Override
+    public Map<String, Object> baselineConfig(JobSpec spec) {
+        return baselineConfig(spec.compression().params());
+    }
+
     public Map<String, Object> baselineConfig(Map<String, Object> params) {
         int layers = ParamReader.intOr(withDefaults(params), "layers", 4);
         Map<String, Object> config = new LinkedHashMap<>();

@@ -16,9 +16,19 @@ public record JobSpec(String name, Model model, Dataset dataset, Compression com
     public record Model(String zoo, String uri) {
     }
 
-    /** {@code format}: idx, cifar10, image-folder or synthetic; {@code path} for every format but synthetic. */
+    /**
+     * {@code format}: idx, cifar10, image-folder or synthetic; {@code path} for every format but synthetic.
+     * {@code limit} caps the training examples (validation and test get max(100, limit / 5) each);
+     * {@code classes} is the class count the labels must fit (default: what the data holds);
+     * {@code imageSize} is the side of image-folder (default 32) and synthetic (default 28) images, and may not be
+     * set for idx and cifar10, whose files fix it. Each optional field is null when not given.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Dataset(String format, String path, Integer limit) {
+    public record Dataset(String format, String path, Integer limit, Integer classes, Integer imageSize) {
+        /** A dataset with the data's own class count and the format's default image size. */
+        public Dataset(String format, String path, Integer limit) {
+            this(format, path, limit, null, null);
+        }
     }
 
     /** A learner, its parameters, and the target every proposal must meet (e.g. {@code flopsRatio: 2}). */
@@ -29,8 +39,20 @@ public record JobSpec(String name, Model model, Dataset dataset, Compression com
     public record Search(String optimizer, int trials, int parallelism, long seed) {
     }
 
-    /** Fine-tune budget per trial; {@code devices}: auto, cpu, gpu or gpu:0,1,... */
-    public record Training(int epochs, int batchSize, double learningRate, String devices) {
+    /**
+     * How candidates are trained. {@code epochs} / {@code learningRate}: fine-tuning per search trial;
+     * {@code finalEpochs}: fine-tuning of the chosen configuration; {@code baselineEpochs} /
+     * {@code baselineLearningRate}: training the uncompressed model from scratch when the job brings no weights.
+     * {@code optimizer}: sgd (momentum 0.9) or adam; {@code schedule}: cosine, step or constant;
+     * {@code devices}: auto (every GPU of the worker, else the CPU), cpu, gpu or gpu:0,1,...
+     */
+    public record Training(int epochs, int batchSize, double learningRate, String devices, String optimizer,
+            String schedule, double weightDecay, int baselineEpochs, double baselineLearningRate, int finalEpochs) {
+
+        /** The fine-tuning budget only; the rest at their defaults. */
+        public Training(int epochs, int batchSize, double learningRate, String devices) {
+            this(epochs, batchSize, learningRate, devices, "sgd", "cosine", 5e-4, 4, 0.05, 2 * epochs);
+        }
     }
 
     /** The device profile that measures candidates; its evaluators consume {@code pocketmesh.evaluations.<device>}. */

@@ -26,6 +26,11 @@ public final class JobSpecValidator {
     public static final Set<String> ZOO = java.util.stream.Stream.concat(
             dev.pocketmesh.model.ModelZoo.NAMES.stream(), dev.pocketmesh.model.ModelZoo.PLANNED.stream())
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    /** Dataset formats whose files fix the image size, so {@code dataset.imageSize} is refused for them. */
+    public static final Set<String> FIXED_SIZE_FORMATS = Set.of("idx", "cifar10");
+    /** Bounds of {@code dataset.imageSize}, the side of image-folder and synthetic images. */
+    public static final int MIN_IMAGE_SIZE = 8;
+    public static final int MAX_IMAGE_SIZE = 512;
     public static final int MAX_TRIALS = 10_000;
     public static final int MAX_PARALLELISM = 256;
 
@@ -34,6 +39,9 @@ public final class JobSpecValidator {
     private static final Pattern DEVICES = Pattern.compile("auto|cpu|gpu|gpu:\\d+(,\\d+)*");
 
     private final LearnerCatalog learners;
+    static final Set<String> TRAINING_OPTIMIZERS = Set.of("sgd", "adam");
+    static final Set<String> TRAINING_SCHEDULES = Set.of("cosine", "step", "constant");
+
     private final Predicate<String> datasetPathExists;
 
     /**
@@ -76,7 +84,13 @@ public final class JobSpecValidator {
         if (!errors.isEmpty()) {
             throw new JobSpecException(errors);
         }
-        return new JobSpec(name, model, dataset, compression, search, training, evaluation);
+        JobSpec spec = new JobSpec(name, model, dataset, compression, search, training, evaluation);
+        // Checks across fields (does the model fit the data, can the target be met?) once each field is valid.
+        errors.addAll(learners.get(compression.learner()).validateJob(spec));
+        if (!errors.isEmpty()) {
+            throw new JobSpecException(errors);
+        }
+        return spec;
     }
 
     private JobSpec.Model model(JsonNode node, List<FieldError> errors) {
@@ -98,23 +112,32 @@ public final class JobSpecValidator {
         if (!requiredObject(node, "dataset", errors)) {
             return null;
         }
-        unknownFields(node, "dataset.", Set.of("format", "path", "limit"), errors);
+        unknownFields(node, "dataset.", Set.of("format", "path", "limit", "classes", "imageSize"), errors);
         String format = optionalText(node, "format", "dataset.format", errors);
         String path = optionalText(node, "path", "dataset.path", errors);
         Integer limit = optionalInt(node, "limit", "dataset.limit", 1, Integer.MAX_VALUE, null, errors);
+        Integer classes = optionalInt(node, "classes", "dataset.classes", 2, Integer.MAX_VALUE, null, errors);
+        Integer imageSize = optionalInt(node, "imageSize", "dataset.imageSize", MIN_IMAGE_SIZE, MAX_IMAGE_SIZE, null,
+                errors);
         if (format == null) {
             errors.add(new FieldError("dataset.format", "is required; one of " + sorted(DATASET_FORMATS)));
         } else if (!DATASET_FORMATS.contains(format)) {
             errors.add(new FieldError("dataset.format", "unknown format '" + format + "'; one of "
                     + sorted(DATASET_FORMATS)));
-        } else if (!format.equals("synthetic")) {
-            if (path == null || path.isBlank()) {
-                errors.add(new FieldError("dataset.path", "is required for format '" + format + "'"));
-            } else if (!datasetPathExists.test(path)) {
-                errors.add(new FieldError("dataset.path", "does not exist: " + path));
+        } else {
+            if (!format.equals("synthetic")) {
+                if (path == null || path.isBlank()) {
+                    errors.add(new FieldError("dataset.path", "is required for format '" + format + "'"));
+                } else if (!datasetPathExists.test(path)) {
+                    errors.add(new FieldError("dataset.path", "does not exist: " + path));
+                }
+            }
+            if (FIXED_SIZE_FORMATS.contains(format) && node.hasNonNull("imageSize")) {
+                errors.add(new FieldError("dataset.imageSize", "cannot be set for format '" + format
+                        + "': its files fix the image size; only image-folder and synthetic images are sized"));
             }
         }
-        return new JobSpec.Dataset(format, path, limit);
+        return new JobSpec.Dataset(format, path, limit, classes, imageSize);
     }
 
     private JobSpec.Compression compression(JsonNode node, List<FieldError> errors) {
@@ -208,24 +231,17 @@ public final class JobSpecValidator {
 
     private JobSpec.Training training(JsonNode node, List<FieldError> errors) {
         if (node == null || node.isNull()) {
-            return new JobSpec.Training(1, 64, 0.01, "auto");
+            node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         }
         if (!node.isObject()) {
             errors.add(new FieldError("training", "must be an object"));
             return null;
         }
-        unknownFields(node, "training.", Set.of("epochs", "batchSize", "learningRate", "devices"), errors);
+        unknownFields(node, "training.", Set.of("epochs", "batchSize", "learningRate", "devices", "optimizer",
+                "schedule", "weightDecay", "baselineEpochs", "baselineLearningRate", "finalEpochs"), errors);
         Integer epochs = optionalInt(node, "epochs", "training.epochs", 1, 10_000, 1, errors);
         Integer batchSize = optionalInt(node, "batchSize", "training.batchSize", 1, 65_536, 64, errors);
-        double learningRate = 0.01;
-        JsonNode lr = node.get("learningRate");
-        if (lr != null && !lr.isNull()) {
-            if (!lr.isNumber() || !(lr.asDouble() > 0 && lr.asDouble() <= 10)) {
-                errors.add(new FieldError("training.learningRate", "must be a number in (0, 10] (got " + lr + ")"));
-            } else {
-                learningRate = lr.asDouble();
-            }
-        }
+        double learningRate = optionalNumber(node, "learningRate", 0, 10, 0.01, errors);
         String devices = optionalText(node, "devices", "training.devices", errors);
         if (devices == null) {
             devices = "auto";
@@ -233,8 +249,49 @@ public final class JobSpecValidator {
             errors.add(new FieldError("training.devices", "must be auto, cpu, gpu or gpu:<i>,<j>,... (got '"
                     + devices + "')"));
         }
+        String optimizer = oneOf(node, "optimizer", TRAINING_OPTIMIZERS, "sgd", errors);
+        String schedule = oneOf(node, "schedule", TRAINING_SCHEDULES, "cosine", errors);
+        double weightDecay = optionalNumber(node, "weightDecay", -1, 1, 5e-4, errors);
+        Integer baselineEpochs = optionalInt(node, "baselineEpochs", "training.baselineEpochs", 0, 10_000, 4, errors);
+        double baselineLearningRate = optionalNumber(node, "baselineLearningRate", 0, 10, 0.05, errors);
+        int defaultFinal = 2 * (epochs == null ? 1 : epochs);
+        Integer finalEpochs = optionalInt(node, "finalEpochs", "training.finalEpochs", 0, 10_000, defaultFinal, errors);
         return new JobSpec.Training(epochs == null ? 0 : epochs, batchSize == null ? 0 : batchSize, learningRate,
-                devices);
+                devices, optimizer, schedule, weightDecay, baselineEpochs == null ? 0 : baselineEpochs,
+                baselineLearningRate, finalEpochs == null ? 0 : finalEpochs);
+    }
+
+    /** A number in (min, max] (weightDecay allows 0: its min is given as -1 and checked as >= 0). */
+    private static double optionalNumber(JsonNode node, String name, double min, double max, double fallback,
+            List<FieldError> errors) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        boolean ok = v.isNumber() && (min < 0 ? v.asDouble() >= 0 : v.asDouble() > min) && v.asDouble() <= max;
+        if (!ok) {
+            errors.add(new FieldError("training." + name, "must be a number in " + (min < 0 ? "[0, " : "(" + fmtNum(min)
+                    + ", ") + fmtNum(max) + "] (got " + v + ")"));
+            return fallback;
+        }
+        return v.asDouble();
+    }
+
+    private static String fmtNum(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    private String oneOf(JsonNode node, String name, Set<String> allowed, String fallback, List<FieldError> errors) {
+        String value = optionalText(node, name, "training." + name, errors);
+        if (value == null) {
+            return fallback;
+        }
+        if (!allowed.contains(value)) {
+            errors.add(new FieldError("training." + name, "unknown " + name + " '" + value + "'; one of "
+                    + sorted(allowed)));
+            return fallback;
+        }
+        return value;
     }
 
     private JobSpec.Evaluation evaluation(JsonNode node, List<FieldError> errors) {

@@ -49,11 +49,35 @@ class JobSpecSchemaTest {
                 "{name: a, model: {zoo: mlp}, dataset: {format: idx}, compression: {learner: simulated}}",
                 "{name: a, model: {zoo: mlp}, dataset: {format: synthetic}, compression: {learner: magic}}",
                 "{name: a, model: {zoo: mlp, uri: x}, dataset: {format: synthetic}, compression: {learner: simulated}}",
-                base + ", training: {devices: tpu}}")) {
+                base + ", training: {devices: tpu}}",
+                "{name: a, model: {zoo: mlp}, dataset: {format: idx, path: /d, imageSize: 28}, "
+                        + "compression: {learner: simulated}}",
+                "{name: a, model: {zoo: mlp}, dataset: {format: cifar10, path: /d, imageSize: 32}, "
+                        + "compression: {learner: simulated}}",
+                "{name: a, model: {zoo: mlp}, dataset: {format: synthetic, classes: 1}, "
+                        + "compression: {learner: simulated}}",
+                "{name: a, model: {zoo: mlp}, dataset: {format: synthetic, imageSize: 7}, "
+                        + "compression: {learner: simulated}}",
+                "{name: a, model: {zoo: mlp}, dataset: {format: image-folder, path: /d, imageSize: 513}, "
+                        + "compression: {learner: simulated}}")) {
             JsonNode doc = JobSpecParser.readTree(bad);
             assertThat(SCHEMA.validate(doc)).as(bad).isNotEmpty();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse(bad)).as(bad)
                     .isInstanceOf(JobSpecException.class);
+        }
+    }
+
+    @Test
+    void datasetOptionsBothAccept() {
+        for (String good : List.of(
+                "{name: a, model: {zoo: mlp}, dataset: {format: synthetic, classes: 4, imageSize: 8, limit: 50}, "
+                        + "compression: {learner: simulated}}",
+                "{name: a, model: {zoo: mlp}, dataset: {format: image-folder, path: /d, imageSize: 512, classes: 2}, "
+                        + "compression: {learner: simulated}}",
+                "{name: a, model: {zoo: mlp}, dataset: {format: idx, path: /d, classes: 10}, "
+                        + "compression: {learner: simulated}}")) {
+            assertThat(SCHEMA.validate(JobSpecParser.readTree(good))).as(good).isEmpty();
+            parser.parse(good);
         }
     }
 

@@ -57,6 +57,45 @@ class JobSpecValidatorTest {
     }
 
     @Test
+    void datasetClassesAndImageSizeAreRead() {
+        JobSpec spec = parser.parse(VALID.replace("{format: idx, path: /exists/fashion-mnist}",
+                "{format: image-folder, path: /exists/photos, classes: 5, imageSize: 64, limit: 200}"));
+        assertThat(spec.dataset()).isEqualTo(new JobSpec.Dataset("image-folder", "/exists/photos", 200, 5, 64));
+        assertThat(parser.parse(VALID).dataset()).isEqualTo(new JobSpec.Dataset("idx", "/exists/fashion-mnist", null));
+    }
+
+    @Test
+    void imageSizeIsRefusedWhereTheFilesFixIt() {
+        List<FieldError> errors = errors(VALID.replace("path: /exists/fashion-mnist",
+                "path: /exists/fashion-mnist, imageSize: 32"));
+        assertThat(errors).extracting(FieldError::field).containsExactly("dataset.imageSize");
+        assertThat(errors.get(0).reason()).contains("'idx'");
+        assertThat(errors(VALID.replace("{format: idx, path: /exists/fashion-mnist}",
+                "{format: cifar10, path: /exists/cifar, imageSize: 32}")))
+                .extracting(FieldError::field).containsExactly("dataset.imageSize");
+    }
+
+    @Test
+    void datasetClassesAndImageSizeRangesAreChecked() {
+        List<FieldError> errors = errors(VALID.replace("{format: idx, path: /exists/fashion-mnist}",
+                "{format: synthetic, classes: 1, imageSize: 4}"));
+        assertThat(errors).extracting(FieldError::field).containsExactlyInAnyOrder("dataset.classes",
+                "dataset.imageSize");
+        assertThat(errors(VALID.replace("{format: idx, path: /exists/fashion-mnist}",
+                "{format: synthetic, imageSize: 513}"))).extracting(FieldError::reason)
+                .containsExactly("must be an integer in [8, 512] (got 513)");
+    }
+
+    @Test
+    void datasetSurvivesAJsonRoundTrip() {
+        JobSpec.Dataset ds = new JobSpec.Dataset("synthetic", null, 300, 4, 16);
+        assertThat(dev.pocketmesh.json.Json.read(dev.pocketmesh.json.Json.write(ds), JobSpec.Dataset.class))
+                .isEqualTo(ds);
+        assertThat(dev.pocketmesh.json.Json.write(new JobSpec.Dataset("idx", "/d", null)))
+                .isEqualTo("{\"format\":\"idx\",\"path\":\"/d\"}");
+    }
+
+    @Test
     void everyBadFieldIsReportedAtOnce() {
         String bad = VALID.replace("trials: 12", "trials: 0").replace("optimizer: random", "optimizer: oracle")
                 .replace("layers: 3", "layers: 3, colour: red").replace("name: demo", "name: demo\nextra: 1");

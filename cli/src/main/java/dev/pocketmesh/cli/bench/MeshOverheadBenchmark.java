@@ -176,7 +176,6 @@ public final class MeshOverheadBenchmark {
     }
 
     private static String machine() {
-        return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
-                + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version");
+        return BenchMachine.describe();
     }
 }

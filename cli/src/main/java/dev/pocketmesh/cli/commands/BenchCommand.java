@@ -1,6 +1,12 @@
 package dev.pocketmesh.cli.commands;
 
 import dev.pocketmesh.cli.bench.MeshOverheadBenchmark;
+import dev.pocketmesh.cli.bench.PruneFashionBenchmark;
+import dev.pocketmesh.cli.bench.TrainThroughputBenchmark;
+import dev.pocketmesh.nn.data.DataSplits;
+import dev.pocketmesh.nn.data.DatasetLoader;
+import dev.pocketmesh.nn.prune.ChannelCriterion;
+import dev.pocketmesh.spec.JobSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -8,7 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks: each writes a JSON result and a Markdown table.",
-        subcommands = {BenchCommand.MeshOverhead.class})
+        subcommands = {BenchCommand.MeshOverhead.class, BenchCommand.PruneFashion.class,
+                BenchCommand.TrainThroughput.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -46,6 +53,108 @@ public final class BenchCommand implements Runnable {
             System.out.println(report.markdown());
             System.out.println("written: " + out.resolve("mesh-overhead.json") + ", " + out.resolve("mesh-overhead.md"));
             return report.targetMet() ? 0 : 3;
+        }
+    }
+
+    /** Loads Fashion-MNIST, or says how to install it. */
+    static DataSplits fashion(Path path, Integer limit, long seed) {
+        if (!java.nio.file.Files.isDirectory(path)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new BenchCommand()),
+                    "--data: no Fashion-MNIST at " + path + " (install it with: apt-get install -y dataset-fashion-mnist)");
+        }
+        return DatasetLoader.load(new JobSpec.Dataset("idx", path.toString(), limit), seed);
+    }
+
+    @Command(name = "prune-fashion", description = "Channel pruning on full Fashion-MNIST (CPU, in process): baseline "
+            + "vs pruned at --flops x fewer FLOPs, accuracy on the test split, batch-1 latency of both in one run.")
+    static final class PruneFashion implements Callable<Integer> {
+        @Option(names = "--models", split = ",", defaultValue = "lenet5,resnet20", description = "Zoo networks (default ${DEFAULT-VALUE}).")
+        List<String> models;
+
+        @Option(names = "--flops", defaultValue = "2", description = "FLOPs reduction to prune to (default ${DEFAULT-VALUE}).")
+        double flops;
+
+        @Option(names = "--baseline-epochs", defaultValue = "8", description = "Baseline training epochs (default ${DEFAULT-VALUE}).")
+        int baselineEpochs;
+
+        @Option(names = "--fine-tune-epochs", defaultValue = "4", description = "Fine-tuning epochs after pruning (default ${DEFAULT-VALUE}).")
+        int fineTuneEpochs;
+
+        @Option(names = "--criterion", defaultValue = "l1-norm", description = "l1-norm, l2-norm, bn-scale or reconstruction (default ${DEFAULT-VALUE}).")
+        String criterion;
+
+        @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--lr", defaultValue = "0.05", description = "Baseline learning rate (default ${DEFAULT-VALUE}).")
+        double learningRate;
+
+        @Option(names = "--fine-tune-lr", defaultValue = "0.01", description = "Fine-tuning learning rate (default ${DEFAULT-VALUE}).")
+        double fineTuneLearningRate;
+
+        @Option(names = "--latency-threads", defaultValue = "1", description = "Inference threads when timing (default ${DEFAULT-VALUE}).")
+        int latencyThreads;
+
+        @Option(names = "--latency-runs", defaultValue = "200", description = "Timed batch-1 runs per model (default ${DEFAULT-VALUE}).")
+        int latencyRuns;
+
+        @Option(names = "--limit", description = "Use only this many training images (quick runs; default: all).")
+        Integer limit;
+
+        @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--seed", defaultValue = "7", description = "Seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PruneFashionBenchmark.Settings settings = new PruneFashionBenchmark.Settings(models, flops, baselineEpochs,
+                    fineTuneEpochs, batchSize, learningRate, fineTuneLearningRate, ChannelCriterion.fromName(criterion),
+                    latencyThreads, latencyRuns, limit, seed);
+            PruneFashionBenchmark.Report report = new PruneFashionBenchmark(settings, System.out::println)
+                    .run(fashion(data, limit, seed));
+            report.write(out);
+            System.out.println();
+            System.out.println(report.markdown());
+            System.out.println("written: " + out.resolve("prune-fashion.json") + ", " + out.resolve("prune-fashion.md"));
+            return report.targetsMet() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "train-throughput", description = "Training images per second of a zoo network on this CPU, at "
+            + "each thread count, on Fashion-MNIST images.")
+    static final class TrainThroughput implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "resnet20", description = "Zoo network (default ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts (default ${DEFAULT-VALUE}).")
+        List<Integer> threads;
+
+        @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--images", defaultValue = "3840", description = "Images timed per thread count (default ${DEFAULT-VALUE}).")
+        int images;
+
+        @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            TrainThroughputBenchmark.Report report = TrainThroughputBenchmark.run(model,
+                    fashion(data, images, 1).train(), threads, batchSize, images, System.out::println);
+            report.write(out);
+            System.out.println();
+            System.out.println(report.markdown());
+            System.out.println("written: " + out.resolve("train-throughput.json") + ", " + out.resolve("train-throughput.md"));
+            return 0;
         }
     }
 }

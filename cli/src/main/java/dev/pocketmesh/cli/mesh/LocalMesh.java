@@ -29,8 +29,9 @@ import java.util.function.Consumer;
 public final class LocalMesh implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
-    /** Small heaps and the serial collector: five JVMs share two cores and a laptop's memory. */
-    private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx384m", "-Xss512k");
+    /** The serial collector: five JVMs share two cores. DJL never downloads anything (natives come in the jar). */
+    private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss512k",
+            "-Dai.djl.offline=true");
 
     /** Where and how to start the mesh. Ports are on 127.0.0.1; {@code firstWorkerPort} 0 = any free port per worker. */
     public record Options(Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int orchestratorPort,
@@ -176,6 +177,7 @@ public final class LocalMesh implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(dev.pocketmesh.infra.KafkaDistribution.javaExecutable().toString());
         command.addAll(SERVICE_JVM_OPTIONS);
+        command.add("-Xmx" + kind.heap());
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(layout.serviceJar(kind).toString());

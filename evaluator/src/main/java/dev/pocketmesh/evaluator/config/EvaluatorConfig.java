@@ -22,4 +22,21 @@ public interface EvaluatorConfig {
     /** How long to wait for the broker to acknowledge a result before the request is nacked. */
     @WithDefault("60s")
     Duration publishTimeout();
+
+    /** How batch-1 latency is measured on this evaluator's device. */
+    Latency latency();
+
+    interface Latency {
+        /** Intra-op threads for inference (PyTorch), reported with every latency. */
+        @WithDefault("1")
+        int threads();
+
+        /** Untimed runs per model before timing. */
+        @WithDefault("10")
+        int warmup();
+
+        /** Timed runs per model; the baseline and the candidate alternate in rounds. */
+        @WithDefault("60")
+        int runs();
+    }
 }

@@ -70,7 +70,7 @@ public class StudyService {
         SearchSpace space;
         try {
             LearnerDescriptor learner = learners.get(spec.compression().learner());
-            space = learner.searchSpace(spec.compression().params());
+            space = learner.searchSpace(spec);
             // Fail before the study exists rather than at its first proposal.
             Optimizers.create(search.optimizer(), search.seed());
         } catch (IllegalArgumentException e) {
@@ -259,7 +259,9 @@ public class StudyService {
                 sampler = Optimizers.create(study.optimizer(), study.seed());
                 history = studies.observations(study.jobId());
             }
-            Map<String, Object> config = sampler.suggest(study.space(), history, number);
+            // The learner turns the optimiser's suggestion into what is trained (e.g. scaled to meet a FLOPs target).
+            Map<String, Object> config = learners.get(study.spec().compression().learner())
+                    .complete(sampler.suggest(study.space(), history, number), study.spec());
             return TrialProposal.of(study.jobId(), MessageIds.searchTrialId(study.jobId(), number), number, 1,
                     TrialKind.SEARCH, config, study.spec());
         }

@@ -51,10 +51,12 @@ public class JobResource {
     private final JobStore jobs;
     private final TrialStore trials;
     private final JobReports reports;
+    private final dev.pocketmesh.orchestrator.service.LiveEpochs liveEpochs;
     private final JobEventBroadcaster broadcaster;
 
     public JobResource(JobIntake intake, JobLifecycle lifecycle, JobStore jobs, TrialStore trials, JobReports reports,
-            JobEventBroadcaster broadcaster) {
+            JobEventBroadcaster broadcaster, dev.pocketmesh.orchestrator.service.LiveEpochs liveEpochs) {
+        this.liveEpochs = liveEpochs;
         this.intake = intake;
         this.lifecycle = lifecycle;
         this.jobs = jobs;
@@ -103,7 +105,7 @@ public class JobResource {
         JobRecord job = find(id);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("job", job);
-        body.put("progress", JobProgress.of(job, trials.listForJob(id)));
+        body.put("progress", JobProgress.of(job, trials.listForJob(id), liveEpochs));
         return Json.write(body);
     }
 

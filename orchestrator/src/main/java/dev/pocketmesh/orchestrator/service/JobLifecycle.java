@@ -45,9 +45,11 @@ public class JobLifecycle {
     private final JobEvents events;
     private final MeshPublisher publisher;
     private final JobReports reports;
+    private final LiveEpochs liveEpochs;
 
     public JobLifecycle(JobStore jobs, TrialStore trials, LearnerCatalog learners, JobEvents events,
-            MeshPublisher publisher, JobReports reports) {
+            MeshPublisher publisher, JobReports reports, LiveEpochs liveEpochs) {
+        this.liveEpochs = liveEpochs;
         this.jobs = jobs;
         this.trials = trials;
         this.learners = learners;
@@ -92,7 +94,7 @@ public class JobLifecycle {
     private void startBaseline(JobRecord job) {
         JobSpec spec = job.spec();
         Map<String, Object> config = learners.get(spec.compression().learner())
-                .baselineConfig(spec.compression().params());
+                .baselineConfig(spec);
         TrialProposal baseline = TrialProposal.of(job.jobId(), MessageIds.baselineTrialId(job.jobId()),
                 TrialStore.BASELINE_NUMBER, 1, TrialKind.BASELINE, config, spec);
         // The record first: a worker only runs a trial it can claim in Redis.
@@ -223,12 +225,14 @@ public class JobLifecycle {
                 JobEvents.data("final", fin.metrics(), "ratios", written.report().ratios(),
                         "bestTrialId", job.bestTrialId(), "report", written.json().toString(),
                         "reportMarkdown", written.markdown().toString()));
+        liveEpochs.forget(job.jobId());
     }
 
     private void fail(String jobId, Set<JobState> from, String message) {
         if (events.transition(jobId, from, JobState.FAILED, message, null, null)) {
             LOG.warnf("Job %s failed: %s", jobId, message);
             reports.writeQuietly(jobId);
+            liveEpochs.forget(jobId);
         }
     }
 
@@ -236,6 +240,7 @@ public class JobLifecycle {
 
     /** Relays a worker's epoch report to job followers; not stored (one per epoch per trial is too many). */
     public void onProgress(TrialProgress progress) {
+        liveEpochs.record(progress);
         events.publishOnly(JobEvent.trialProgress(progress.jobId(), progress.trialId(),
                 JobEvents.data("attempt", progress.attempt(), "workerId", progress.workerId(),
                         "epoch", progress.epoch(), "totalEpochs", progress.totalEpochs(),

@@ -15,9 +15,17 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobProgress(int budget, long proposed, long running, long finished, long evaluated, long failed,
         long pruned, String bestTrialId, Double bestValue, Map<String, Double> bestMetrics,
-        Map<String, Double> baseline, Map<String, Double> finalMetrics) {
+        Map<String, Double> baseline, Map<String, Double> finalMetrics, List<LiveEpochs.Epoch> training) {
 
+    /** Without live epochs (the report, tests). */
     public static JobProgress of(JobRecord job, List<TrialRecord> trials) {
+        return of(job, trials, null);
+    }
+
+    /** {@code training}: the latest epoch of every trial (baseline, search, final) that is training now. */
+    public static JobProgress of(JobRecord job, List<TrialRecord> trials, LiveEpochs live) {
+        List<LiveEpochs.Epoch> training = live == null ? null : live.of(job.jobId(), trials.stream()
+                .filter(t -> t.state() == TrialState.RUNNING).map(TrialRecord::trialId).toList());
         List<TrialRecord> search = trials.stream().filter(t -> t.kind() == TrialKind.SEARCH).toList();
         long running = search.stream()
                 .filter(t -> t.state() == TrialState.RUNNING || t.state() == TrialState.TRAINED).count();
@@ -34,7 +42,7 @@ public record JobProgress(int budget, long proposed, long running, long finished
                 finished, evaluated, count(search, TrialState.FAILED), count(search, TrialState.PRUNED),
                 bestTrial == null ? null : bestTrial.trialId(), bestValue,
                 bestTrial == null ? null : bestTrial.metrics(), metrics(trials, TrialKind.BASELINE),
-                metrics(trials, TrialKind.FINAL));
+                metrics(trials, TrialKind.FINAL), training);
     }
 
     private static long count(List<TrialRecord> trials, TrialState state) {

@@ -1,6 +1,9 @@
 package dev.pocketmesh.worker.service;
 
+import dev.pocketmesh.artifacts.ArtifactStore;
 import dev.pocketmesh.contracts.TrialProposal;
+import java.net.URI;
+import java.util.Optional;
 import dev.pocketmesh.spec.JobSpec;
 import java.util.Map;
 
@@ -14,6 +17,8 @@ public final class TrainingContext {
     private final String workerId;
     private final TrialLease lease;
     private final EpochListener epochListener;
+    private final ArtifactStore artifacts;
+    private final Optional<URI> baselineArtifact;
 
     /** Receives each finished epoch; the worker turns it into a {@code TrialProgress} message. */
     @FunctionalInterface
@@ -22,7 +27,9 @@ public final class TrainingContext {
     }
 
     public TrainingContext(TrialProposal proposal, Map<String, Object> params, String workerId, TrialLease lease,
-            EpochListener epochListener) {
+            ArtifactStore artifacts, Optional<URI> baselineArtifact, EpochListener epochListener) {
+        this.artifacts = artifacts;
+        this.baselineArtifact = baselineArtifact;
         this.proposal = proposal;
         this.params = params;
         this.workerId = workerId;
@@ -45,6 +52,21 @@ public final class TrainingContext {
     /** {@code compression.params} of the spec, with the learner's defaults filled in. */
     public Map<String, Object> params() {
         return params;
+    }
+
+    /** The store holding the job's artifacts (the baseline's model files sit beside its manifest). */
+    public ArtifactStore artifacts() {
+        return artifacts;
+    }
+
+    /** The manifest URI of the job's trained baseline; empty for the baseline trial itself. */
+    public Optional<URI> baselineArtifact() {
+        return baselineArtifact;
+    }
+
+    /** Training settings of the spec (defaults when it has none). */
+    public JobSpec.Training training() {
+        return spec().training() == null ? new JobSpec.Training(1, 64, 0.01, "auto") : spec().training();
     }
 
     public String workerId() {

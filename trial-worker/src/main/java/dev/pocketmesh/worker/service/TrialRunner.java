@@ -141,7 +141,7 @@ public class TrialRunner {
 
         long ackStart = System.nanoTime();
         publisher.requestEvaluation(EvaluationRequest.of(p, deviceProfile(p.spec()), artifactUri.toString(),
-                workerId));
+                workerId, baselineArtifact(p).map(URI::toString).orElse(null)));
         long end = System.nanoTime();
         trainedTrials.increment();
         overheadNanos.add(ackStart - start - learnerNanos);
@@ -161,7 +161,7 @@ public class TrialRunner {
         if (descriptor.isPresent()) {
             params = descriptor.get().withDefaults(params);
         }
-        TrainingContext context = new TrainingContext(p, params, workerId, lease,
+        TrainingContext context = new TrainingContext(p, params, workerId, lease, artifacts, baselineArtifact(p),
                 (epoch, total, metrics) -> publisher.progress(TrialProgress.of(p.jobId(), p.trialId(), p.attempt(),
                         workerId, epoch, total, metrics)));
         return learner.train(context);
@@ -178,7 +178,8 @@ public class TrialRunner {
             if (record.isPresent() && record.get().state() == TrialState.TRAINED
                     && record.get().attempt() == p.attempt() && record.get().artifactUri() != null) {
                 publisher.requestEvaluation(EvaluationRequest.of(p, deviceProfile(p.spec()),
-                        record.get().artifactUri(), record.get().workerId()));
+                        record.get().artifactUri(), record.get().workerId(),
+                        baselineArtifact(p).map(URI::toString).orElse(null)));
                 LOG.infof("%s attempt %d was already trained by %s: evaluation request sent again", p.trialId(),
                         p.attempt(), record.get().workerId());
                 return TrialOutcome.EVALUATION_RESENT;
@@ -221,6 +222,18 @@ public class TrialRunner {
         manifest.put("files", candidate.files().keySet().stream().sorted().toList());
         manifest.put("summary", candidate.summary());
         return artifacts.put(dir + "/manifest.json", Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The manifest of the job's trained baseline, which search and final trials compress (none for the baseline
+     * trial itself, or while the baseline has no artifact).
+     */
+    private Optional<URI> baselineArtifact(TrialProposal p) {
+        if (p.kind() == dev.pocketmesh.contracts.TrialKind.BASELINE) {
+            return Optional.empty();
+        }
+        return trials.find(dev.pocketmesh.contracts.MessageIds.baselineTrialId(p.jobId()))
+                .map(TrialRecord::artifactUri).filter(uri -> uri != null && !uri.isBlank()).map(URI::create);
     }
 
     static String deviceProfile(JobSpec spec) {

@@ -1,0 +1,185 @@
+package dev.pocketmesh.cli.bench;
+
+import ai.djl.Device;
+import dev.pocketmesh.json.Json;
+import dev.pocketmesh.learner.ChannelPruningLearner;
+import dev.pocketmesh.model.CostModel;
+import dev.pocketmesh.model.ModelZoo;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.PruningUnits;
+import dev.pocketmesh.nn.data.DataSplits;
+import dev.pocketmesh.nn.engine.Engines;
+import dev.pocketmesh.nn.learn.ChannelPruningRecipe;
+import dev.pocketmesh.nn.learn.ModelFiles;
+import dev.pocketmesh.nn.measure.Accuracy;
+import dev.pocketmesh.nn.measure.LatencyMeter;
+import dev.pocketmesh.nn.measure.LoadedModel;
+import dev.pocketmesh.nn.prune.ChannelCriterion;
+import dev.pocketmesh.nn.tensor.WeightsIO;
+import dev.pocketmesh.nn.train.ModelTrainer;
+import dev.pocketmesh.nn.train.TrainingConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Channel pruning on full Fashion-MNIST, in process (no mesh: this measures the model side). Per network: train
+ * the baseline, prune every unit by one uniform ratio chosen so that FLOPs fall by the target factor, fine-tune,
+ * then measure both on the test split and time both at batch 1 in one interleaved run. Targets (issue #3): an
+ * accuracy drop of at most 0.5 points, and a measured speedup of at least 0.8 x the FLOPs ratio.
+ */
+public final class PruneFashionBenchmark {
+    public static final double MAX_ACCURACY_DROP_POINTS = 0.5;
+    public static final double MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO = 0.8;
+
+    public record Settings(List<String> models, double flopsTarget, int baselineEpochs, int fineTuneEpochs,
+            int batchSize, double learningRate, double fineTuneLearningRate, ChannelCriterion criterion,
+            int latencyThreads, int latencyRuns, Integer limit, long seed) {
+    }
+
+    public record Row(String model, int trainImages, int testImages, double baselineTop1, double prunedTop1,
+            double accuracyDropPoints, long baselineFlops, long prunedFlops, double flopsRatio, long baselineParams,
+            long prunedParams, long baselineBytes, long prunedBytes, double bytesRatio, double baselineLatencyMs,
+            double prunedLatencyMs, double latencySpeedup, double speedupShareOfFlopsRatio, double baselineTrainSeconds,
+            double fineTuneSeconds, Map<String, Integer> keptChannels) {
+
+        boolean accuracyMet() {
+            return accuracyDropPoints <= MAX_ACCURACY_DROP_POINTS;
+        }
+
+        boolean speedupMet() {
+            return speedupShareOfFlopsRatio >= MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO;
+        }
+
+        String markdownRow() {
+            return String.format(Locale.ROOT, "| %s | %.2f %% | %.2f %% | %+.2f | %.2fx | %.2fx | %.3f → %.3f ms | %.2fx "
+                    + "(%.0f %% of FLOPs ratio) | %s | %s |", model, baselineTop1 * 100, prunedTop1 * 100,
+                    -accuracyDropPoints, flopsRatio, bytesRatio, baselineLatencyMs, prunedLatencyMs, latencySpeedup,
+                    speedupShareOfFlopsRatio * 100, accuracyMet() ? "met" : "NOT met", speedupMet() ? "met" : "NOT met");
+        }
+    }
+
+    public record Report(Settings settings, String machine, List<Row> rows) {
+        public String markdown() {
+            StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                    "| model | baseline top-1 | pruned top-1 | Δ points | FLOPs ratio | bytes ratio | latency (batch 1, "
+                            + "%d thread) | speedup | accuracy target (≤ %.1f drop) | speedup target (≥ %.0f %%) |%n"
+                            + "|---|---:|---:|---:|---:|---:|---:|---:|---|---|%n",
+                    settings.latencyThreads(), MAX_ACCURACY_DROP_POINTS, MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO * 100));
+            rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
+            md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s), pruned by one uniform "
+                    + "ratio to %.1fx fewer FLOPs with %s, fine-tuned %d epochs (lr %s), batch %d, seed %d; test split "
+                    + "= the 10k Fashion-MNIST test images; latency = median of %d interleaved runs each.%n", machine,
+                    settings.baselineEpochs(), settings.learningRate(), settings.flopsTarget(),
+                    settings.criterion().id(), settings.fineTuneEpochs(), settings.fineTuneLearningRate(),
+                    settings.batchSize(), settings.seed(), settings.latencyRuns()));
+            return md.toString();
+        }
+
+        public void write(Path dir) throws IOException {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("prune-fashion.json"), Json.writePretty(this));
+            Files.writeString(dir.resolve("prune-fashion.md"), "# prune-fashion\n\n" + markdown());
+        }
+
+        public boolean targetsMet() {
+            return rows.stream().allMatch(r -> r.accuracyMet() && r.speedupMet());
+        }
+    }
+
+    private final Settings settings;
+    private final Consumer<String> log;
+
+    public PruneFashionBenchmark(Settings settings, Consumer<String> log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    public Report run(DataSplits data) throws Exception {
+        Device[] devices = Engines.devices("auto");
+        List<Row> rows = new ArrayList<>();
+        for (String model : settings.models()) {
+            rows.add(runOne(model, data, devices));
+        }
+        return new Report(settings, BenchMachine.describe(), rows);
+    }
+
+    private Row runOne(String modelName, DataSplits data, Device[] devices) throws Exception {
+        var shape = data.train().shape();
+        NetSpec net = ModelZoo.byName(modelName, shape.channels(), shape.height(), shape.width(),
+                data.train().numClasses());
+        Engines.setThreads(Runtime.getRuntime().availableProcessors());
+        TrainingConfig base = new TrainingConfig(settings.baselineEpochs(), settings.batchSize(),
+                settings.learningRate(), "sgd", "cosine", 5e-4, 0.9, settings.seed());
+        long t0 = System.nanoTime();
+        ModelTrainer.Result trained = ModelTrainer.train(net, null, data.train(), data.validation(), base, devices,
+                epochLog(modelName + " baseline"));
+        double baselineSeconds = (System.nanoTime() - t0) / 1e9;
+        ModelFiles baseline = new ModelFiles(net, trained.weights());
+
+        Map<String, Double> ratios = uniformRatios(net, settings.flopsTarget());
+        TrainingConfig tune = base.withEpochs(settings.fineTuneEpochs()).withLearningRate(settings.fineTuneLearningRate());
+        long t1 = System.nanoTime();
+        ChannelPruningRecipe.Outcome outcome = ChannelPruningRecipe.run(baseline, ratios, settings.criterion(), data,
+                tune, devices, 256, epochLog(modelName + " fine-tune"));
+        double tuneSeconds = (System.nanoTime() - t1) / 1e9;
+        ModelFiles pruned = outcome.model();
+
+        Engines.setThreads(settings.latencyThreads());
+        try (LoadedModel b = LoadedModel.load(baseline.spec(), baseline.weights(), Device.cpu());
+                LoadedModel p = LoadedModel.load(pruned.spec(), pruned.weights(), Device.cpu())) {
+            Accuracy baseAcc = b.accuracy(data.test(), 256);
+            Accuracy prunedAcc = p.accuracy(data.test(), 256);
+            List<LatencyMeter.Latency> latency = LatencyMeter.measure(List.of(b, p), 20, settings.latencyRuns(),
+                    settings.seed());
+            var baseCost = CostModel.of(baseline.spec());
+            var prunedCost = CostModel.of(pruned.spec());
+            long baseBytes = WeightsIO.toNpz(baseline.weights()).length;
+            long prunedBytes = WeightsIO.toNpz(pruned.weights()).length;
+            double flopsRatio = (double) baseCost.flops() / prunedCost.flops();
+            double speedup = latency.get(0).medianMs() / latency.get(1).medianMs();
+            Row row = new Row(modelName, data.train().size(), data.test().size(), baseAcc.top1(), prunedAcc.top1(),
+                    (baseAcc.top1() - prunedAcc.top1()) * 100, baseCost.flops(), prunedCost.flops(), flopsRatio,
+                    baseCost.params(), prunedCost.params(), baseBytes, prunedBytes, (double) baseBytes / prunedBytes,
+                    latency.get(0).medianMs(), latency.get(1).medianMs(), speedup, speedup / flopsRatio,
+                    baselineSeconds, tuneSeconds, PruningUnits.keepCounts(net, ratios));
+            log.accept(row.markdownRow());
+            return row;
+        }
+    }
+
+    /** One ratio for every unit, the largest that reaches the FLOPs target (as the learner completes proposals). */
+    static Map<String, Double> uniformRatios(NetSpec net, double flopsTarget) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        PruningUnits.of(net).forEach(u -> all.put(ChannelPruningLearner.RATIO_PREFIX + u.name(), 1.0));
+        double lo = 0.05;
+        double hi = 1.0;
+        for (int i = 0; i < 30; i++) {
+            double mid = (lo + hi) / 2;
+            Map<String, Double> r = new LinkedHashMap<>();
+            PruningUnits.of(net).forEach(u -> r.put(u.name(), mid));
+            if (ChannelPruningLearner.flopsRatio(net, r) >= flopsTarget) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        double chosen = lo;
+        PruningUnits.of(net).forEach(u -> ratios.put(u.name(), chosen));
+        return ratios;
+    }
+
+    private ModelTrainer.Listener epochLog(String what) {
+        return (stats, weights) -> log.accept(String.format(Locale.ROOT,
+                "%s: epoch %d/%d loss %.4f train %.2f %% val %.2f %% (%.0f images/s, %.1f s)", what, stats.epoch(),
+                stats.epochs(), stats.trainLoss(), stats.trainAccuracy() * 100, stats.validationAccuracy() * 100,
+                stats.imagesPerSecond(), stats.millis() / 1000.0));
+    }
+}

@@ -1,0 +1,223 @@
+package dev.pocketmesh.nn.build;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.pocketmesh.model.Layer;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.ShapeInference;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@link NetSpec} as one DJL block: the one builder from spec to runnable network. Layers run in spec order;
+ * the outputs that a later {@link Layer.Add} reads are kept by name during the forward pass. Every layer with
+ * parameters is a child block registered under its spec name ({@link #parameterBlocks()}), which is how
+ * {@link NetWeights} maps parameters to {@code <layer>.<param>} names.
+ */
+public final class SpecNetwork extends AbstractBlock {
+    private static final byte VERSION = 1;
+
+    private final NetSpec spec;
+    private final List<Step> steps = new ArrayList<>();
+    private final Map<String, Block> parameterBlocks = new LinkedHashMap<>();
+    private final Set<String> kept = new HashSet<>();
+
+    /** One layer at run time: the block computing it, or for an Add the shortcut (null for identity). */
+    private record Step(Layer layer, Block block, Block shortcutConv, Block shortcutBn) {
+    }
+
+    public SpecNetwork(NetSpec spec) {
+        super(VERSION);
+        ShapeInference.infer(spec); // refuse an invalid network before building anything
+        this.spec = spec;
+        for (Layer layer : spec.layers()) {
+            if (layer instanceof Layer.Add add) {
+                kept.add(add.from());
+                Block conv = null;
+                Block bn = null;
+                if (add.shortcut() != null) {
+                    conv = register(add.shortcut().conv().name(), conv(add.shortcut().conv()));
+                    bn = register(add.shortcut().bn().name(), batchNorm());
+                }
+                steps.add(new Step(layer, null, conv, bn));
+            } else {
+                Block block = blockFor(layer);
+                if (layer instanceof Layer.Conv2d || layer instanceof Layer.BatchNorm || layer instanceof Layer.Linear) {
+                    register(layer.name(), block);
+                } else {
+                    addChildBlock(layer.name(), block);
+                }
+                steps.add(new Step(layer, block, null, null));
+            }
+        }
+    }
+
+    public NetSpec spec() {
+        return spec;
+    }
+
+    /** The blocks holding parameters, by layer name (projection shortcut convs and BNs by their own names). */
+    public Map<String, Block> parameterBlocks() {
+        return Collections.unmodifiableMap(parameterBlocks);
+    }
+
+    /** The DJL input shape for a batch of {@code batch} samples. */
+    public Shape inputShape(long batch) {
+        return djlShape(spec.input(), batch);
+    }
+
+    static Shape djlShape(dev.pocketmesh.model.Shape s, long batch) {
+        return s.flat() ? new Shape(batch, s.channels()) : new Shape(batch, s.channels(), s.height(), s.width());
+    }
+
+    private Block register(String name, Block block) {
+        parameterBlocks.put(name, block);
+        return addChildBlock(name, block);
+    }
+
+    private static Block blockFor(Layer layer) {
+        if (layer instanceof Layer.Conv2d c) {
+            return conv(c);
+        } else if (layer instanceof Layer.BatchNorm) {
+            return batchNorm();
+        } else if (layer instanceof Layer.Relu) {
+            return Activation.reluBlock();
+        } else if (layer instanceof Layer.MaxPool p) {
+            return Pool.maxPool2dBlock(new Shape(p.kernel(), p.kernel()), new Shape(p.stride(), p.stride()));
+        } else if (layer instanceof Layer.AvgPool p) {
+            return Pool.avgPool2dBlock(new Shape(p.kernel(), p.kernel()), new Shape(p.stride(), p.stride()));
+        } else if (layer instanceof Layer.GlobalAvgPool) {
+            // Keeps C x 1 x 1 (the spec's GlobalAvgPool output is still a feature map).
+            return new LambdaBlock(x -> new NDList(x.singletonOrThrow().mean(new int[] {3}, true).mean(new int[] {2}, true)));
+        } else if (layer instanceof Layer.Flatten) {
+            return Blocks.batchFlattenBlock();
+        } else if (layer instanceof Layer.Linear l) {
+            return Linear.builder().setUnits(l.outFeatures()).optBias(l.bias()).build();
+        }
+        throw new IllegalArgumentException("no DJL block for layer type " + layer.getClass().getSimpleName());
+    }
+
+    private static Block conv(Layer.Conv2d c) {
+        return Conv2d.builder()
+                .setKernelShape(new Shape(c.kernel(), c.kernel()))
+                .setFilters(c.outChannels())
+                .optStride(new Shape(c.stride(), c.stride()))
+                .optPadding(new Shape(c.padding(), c.padding()))
+                .optGroups(c.groups())
+                .optBias(c.bias())
+                .build();
+    }
+
+    private static Block batchNorm() {
+        // PyTorch's defaults: eps 1e-5, running statistics updated with weight 0.1 per batch.
+        return BatchNorm.builder().optAxis(1).optEpsilon(1e-5f).optMomentum(0.9f).build();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        Map<String, NDArray> saved = new HashMap<>();
+        NDArray x = inputs.singletonOrThrow();
+        if (kept.contains(NetSpec.INPUT)) {
+            saved.put(NetSpec.INPUT, x);
+        }
+        for (Step step : steps) {
+            if (step.layer() instanceof Layer.Add add) {
+                NDArray other = saved.get(add.from());
+                if (step.shortcutConv() != null) {
+                    NDList projected = step.shortcutConv().forward(store, new NDList(other), training, params);
+                    other = step.shortcutBn().forward(store, projected, training, params).singletonOrThrow();
+                }
+                x = x.add(other);
+            } else {
+                x = step.block().forward(store, new NDList(x), training, params).singletonOrThrow();
+            }
+            if (kept.contains(step.layer().name())) {
+                saved.put(step.layer().name(), x);
+            }
+        }
+        return new NDList(x);
+    }
+
+    /**
+     * Runs the network up to (not including) the top-level layer {@code layerName} and returns that layer's
+     * input: the activations that reconstruction-based pruning fits the layer's weights to.
+     */
+    public NDArray inputOf(ParameterStore store, NDArray input, String layerName) {
+        int index = spec.indexOf(layerName);
+        if (index < 0) {
+            throw new IllegalArgumentException("no top-level layer '" + layerName + "' in " + spec.name());
+        }
+        Map<String, NDArray> saved = new HashMap<>();
+        saved.put(NetSpec.INPUT, input);
+        NDArray x = input;
+        for (int i = 0; i < index; i++) {
+            Step step = steps.get(i);
+            if (step.layer() instanceof Layer.Add add) {
+                NDArray other = saved.get(add.from());
+                if (step.shortcutConv() != null) {
+                    other = step.shortcutBn().forward(store,
+                            step.shortcutConv().forward(store, new NDList(other), false, null), false, null)
+                            .singletonOrThrow();
+                }
+                x = x.add(other);
+            } else {
+                x = step.block().forward(store, new NDList(x), false, null).singletonOrThrow();
+            }
+            saved.put(step.layer().name(), x);
+        }
+        return x;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        long batch = inputShapes[0].get(0);
+        Map<String, dev.pocketmesh.model.Shape> outputs = new HashMap<>();
+        outputs.put(NetSpec.INPUT, spec.input());
+        List<ShapeInference.LayerShape> shapes = ShapeInference.infer(spec);
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            ShapeInference.LayerShape shape = shapes.get(i);
+            if (step.layer() instanceof Layer.Add add) {
+                if (step.shortcutConv() != null) {
+                    Shape from = djlShape(outputs.get(add.from()), batch);
+                    step.shortcutConv().initialize(manager, dataType, from);
+                    step.shortcutBn().initialize(manager, dataType, djlShape(shape.out(), batch));
+                }
+            } else {
+                step.block().initialize(manager, dataType, djlShape(shape.in(), batch));
+            }
+            outputs.put(step.layer().name(), shape.out());
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), spec.numClasses())};
+    }
+
+    @Override
+    public String toString() {
+        return "SpecNetwork(" + spec.name() + ", " + spec.layers().size() + " layers)";
+    }
+}

@@ -1,0 +1,86 @@
+package dev.pocketmesh.nn.measure;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.nn.build.NetWeights;
+import dev.pocketmesh.nn.build.SpecNetwork;
+import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.engine.Engines;
+import dev.pocketmesh.nn.tensor.Tensor;
+import dev.pocketmesh.nn.tensor.Weights;
+import dev.pocketmesh.nn.train.Batches;
+
+/** A network with its weights, ready for inference on one device. Close it to free native memory. */
+public final class LoadedModel implements AutoCloseable {
+    private final Model model;
+    private final SpecNetwork network;
+    private final ParameterStore store;
+    private final NDManager manager;
+
+    private LoadedModel(Model model, SpecNetwork network) {
+        this.model = model;
+        this.network = network;
+        this.manager = model.getNDManager();
+        this.store = new ParameterStore(manager, false);
+    }
+
+    public static LoadedModel load(NetSpec spec, Weights weights, Device device) {
+        Engines.pytorch();
+        Model model = Model.newInstance(spec.name(), device);
+        try {
+            SpecNetwork network = new SpecNetwork(spec);
+            model.setBlock(network);
+            network.initialize(model.getNDManager(), DataType.FLOAT32, network.inputShape(1));
+            NetWeights.write(network, weights);
+            return new LoadedModel(model, network);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    public NetSpec spec() {
+        return network.spec();
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Logits for a batch of images (inference mode: BN uses its running statistics). */
+    public NDList forward(NDList images) {
+        return network.forward(store, images, false);
+    }
+
+    public Accuracy accuracy(ImageSet set, int batchSize) {
+        return Accuracy.of(set, batchSize, manager, this::forward);
+    }
+
+    /**
+     * The input of top-level layer {@code layer} for the first {@code count} images of {@code set}, on the host.
+     * Reconstruction-based pruning fits a layer's weights to these activations.
+     */
+    public Tensor inputOf(String layer, ImageSet set, int count) {
+        int n = Math.min(count, set.size());
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray x = network.inputOf(store, Batches.images(sub, set, Batches.identity(n), 0, n), layer);
+            long[] s = x.getShape().getShape();
+            int[] shape = new int[s.length];
+            for (int i = 0; i < s.length; i++) {
+                shape[i] = Math.toIntExact(s[i]);
+            }
+            return new Tensor(shape, x.toFloatArray());
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,181 @@
+package dev.pocketmesh.nn.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.CosineTracker;
+import ai.djl.training.tracker.MultiFactorTracker;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.translate.Batchifier;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.nn.build.NetWeights;
+import dev.pocketmesh.nn.build.SpecNetwork;
+import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.engine.Engines;
+import dev.pocketmesh.nn.measure.Accuracy;
+import dev.pocketmesh.nn.tensor.Weights;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trains or fine-tunes a {@link NetSpec} on an {@link ImageSet} with DJL: softmax cross-entropy, SGD or Adam,
+ * cosine / step / constant learning rate, weight decay, a seeded shuffle per epoch. With several devices each
+ * batch is split across them and the gradients are summed (DJL's data-parallel trainer). After each epoch it
+ * measures validation accuracy and tells the listener, which may also stop the run between batches.
+ */
+public final class ModelTrainer {
+    private ModelTrainer() {
+    }
+
+    /** Called after every epoch, and between batches to ask whether to stop. */
+    public interface Listener {
+        void epochFinished(EpochStats stats, Weights weightsSoFar) throws Exception;
+
+        /** Throws to stop training (e.g. the trial's lease was lost). */
+        default void checkContinue() throws Exception {
+        }
+
+        /** Whether {@link #epochFinished} needs the weights (copying them to the host costs a little). */
+        default boolean wantsWeights() {
+            return false;
+        }
+    }
+
+    public record EpochStats(int epoch, int epochs, double trainLoss, double trainAccuracy, double validationAccuracy,
+            double validationTop5, double learningRate, double imagesPerSecond, long millis) {
+    }
+
+    public record Result(Weights weights, List<EpochStats> epochs, double imagesPerSecond) {
+        public double finalValidationAccuracy() {
+            return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).validationAccuracy();
+        }
+    }
+
+    /**
+     * @param initial    weights to start from, or null for a fresh He-initialised network (seeded by the config)
+     * @param validation measured after each epoch; null to skip
+     */
+    public static Result train(NetSpec spec, Weights initial, ImageSet train, ImageSet validation,
+            TrainingConfig config, Device[] devices, Listener listener) throws Exception {
+        Engines.pytorch();
+        Engine.getInstance().setRandomSeed(Math.toIntExact(Math.floorMod(config.seed(), Integer.MAX_VALUE)));
+        int n = train.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("the training set is empty");
+        }
+        int stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
+        int totalSteps = Math.max(1, stepsPerEpoch * config.epochs());
+        SpecNetwork network = new SpecNetwork(spec);
+        network.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
+        Tracker rate = schedule(config, totalSteps);
+        DefaultTrainingConfig djlConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(optimizer(config, rate))
+                .optDevices(devices);
+        List<EpochStats> history = new ArrayList<>();
+        long trainedImages = 0;
+        long trainingNanos = 0;
+        try (Model model = Model.newInstance(spec.name(), devices[0])) {
+            model.setBlock(network);
+            try (Trainer trainer = model.newTrainer(djlConfig)) {
+                trainer.initialize(network.inputShape(Math.min(config.batchSize(), n)));
+                if (initial != null) {
+                    NetWeights.write(network, initial);
+                }
+                int update = 0;
+                for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                    long start = System.nanoTime();
+                    int[] order = Batches.shuffled(n, config.seed() * 1_000_003L + epoch);
+                    double lossSum = 0;
+                    double correct = 0;
+                    for (int from = 0; from < n; from += config.batchSize()) {
+                        listener.checkContinue();
+                        int to = Math.min(n, from + config.batchSize());
+                        NDManager batchManager = trainer.getManager().newSubManager();
+                        try (Batch batch = new Batch(batchManager,
+                                new NDList(Batches.images(batchManager, train, order, from, to)),
+                                new NDList(Batches.labels(batchManager, train, order, from, to)), to - from,
+                                Batchifier.STACK, Batchifier.STACK, from, n)) {
+                            double[] lossAndCorrect = step(trainer, batch);
+                            lossSum += lossAndCorrect[0];
+                            correct += lossAndCorrect[1];
+                        } finally {
+                            batchManager.close();
+                        }
+                        update++;
+                    }
+                    long trainNanos = System.nanoTime() - start;
+                    trainedImages += n;
+                    trainingNanos += trainNanos;
+                    Accuracy val = validation == null || validation.size() == 0 ? null
+                            : Accuracy.of(validation, 256, trainer.getManager(), trainer::evaluate);
+                    EpochStats stats = new EpochStats(epoch, config.epochs(), lossSum / n, correct / n,
+                            val == null ? Double.NaN : val.top1(), val == null ? Double.NaN : val.top5(),
+                            rate.getNewValue(Math.max(0, update - 1)), n / (trainNanos / 1e9),
+                            (System.nanoTime() - start) / 1_000_000);
+                    history.add(stats);
+                    listener.epochFinished(stats, listener.wantsWeights() ? NetWeights.read(network) : null);
+                }
+                return new Result(NetWeights.read(network), history,
+                        trainingNanos == 0 ? 0 : trainedImages / (trainingNanos / 1e9));
+            }
+        }
+    }
+
+    /** One optimiser step over a batch split across the trainer's devices; returns {summed loss, correct}. */
+    private static double[] step(Trainer trainer, Batch batch) {
+        double loss = 0;
+        double correct = 0;
+        Batch[] splits = batch.split(trainer.getDevices(), false);
+        try (GradientCollector collector = trainer.newGradientCollector()) {
+            for (Batch split : splits) {
+                NDList labels = split.getLabels();
+                NDList predictions = trainer.forward(split.getData(), labels);
+                NDArray value = trainer.getLoss().evaluate(labels, predictions);
+                collector.backward(value);
+                loss += value.getFloat() * split.getSize();
+                correct += predictions.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false)
+                        .eq(labels.singletonOrThrow()).sum().getLong();
+            }
+        }
+        trainer.step();
+        if (splits.length > 1) {
+            for (Batch split : splits) {
+                split.close();
+            }
+        }
+        return new double[] {loss, correct};
+    }
+
+    static Tracker schedule(TrainingConfig config, int totalSteps) {
+        float base = (float) config.learningRate();
+        return switch (config.schedule()) {
+            case "cosine" -> CosineTracker.builder().setBaseValue(base).optFinalValue(base * 0.01f)
+                    .setMaxUpdates(totalSteps).build();
+            case "step" -> MultiFactorTracker.builder().setBaseValue(base)
+                    .setSteps(new int[] {Math.max(1, totalSteps / 2), Math.max(2, totalSteps * 3 / 4)})
+                    .optFactor(0.1f).build();
+            default -> Tracker.fixed(base);
+        };
+    }
+
+    static Optimizer optimizer(TrainingConfig config, Tracker rate) {
+        if (config.optimizer().equals("adam")) {
+            return Optimizer.adam().optLearningRateTracker(rate).optWeightDecays((float) config.weightDecay()).build();
+        }
+        return Optimizer.sgd().setLearningRateTracker(rate).optMomentum((float) config.momentum())
+                .optWeightDecays((float) config.weightDecay()).build();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.pocketmesh.nn.measure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.pocketmesh.model.ModelZoo;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.nn.prune.RandomWeights;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LatencyMeterTest {
+    @Test
+    void aNetworkWithFarMoreComputeIsMeasuredSlower() {
+        NetSpec small = ModelZoo.byName("lenet5", 1, 28, 28, 10);
+        NetSpec large = ModelZoo.byName("vgg-small", 1, 28, 28, 10);
+        try (LoadedModel a = LoadedModel.load(small, RandomWeights.of(small, 1), Device.cpu());
+                LoadedModel b = LoadedModel.load(large, RandomWeights.of(large, 1), Device.cpu())) {
+            List<LatencyMeter.Latency> latency = LatencyMeter.measure(List.of(a, b), 3, 10, 1);
+            assertThat(latency).hasSize(2);
+            assertThat(latency.get(0).runs()).isEqualTo(10);
+            assertThat(latency.get(0).medianMs()).isPositive();
+            assertThat(latency.get(0).p90Ms()).isGreaterThanOrEqualTo(latency.get(0).medianMs());
+            // vgg-small has ~1000x LeNet-5's FLOPs: no noise hides that.
+            assertThat(latency.get(1).medianMs()).isGreaterThan(3 * latency.get(0).medianMs());
+        }
+    }
+
+    @Test
+    void percentilesInterpolate() {
+        assertThat(LatencyMeter.percentile(new double[] {1, 2, 3, 4, 5}, 0.5)).isEqualTo(3);
+        assertThat(LatencyMeter.percentile(new double[] {1, 2, 3, 4, 5}, 0.9)).isEqualTo(4.6, org.assertj.core.data.Offset.offset(1e-9));
+    }
+}

@@ -1,0 +1,277 @@
+package dev.pocketmesh.learner;
+
+import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.model.CostModel;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.PruningUnits;
+import dev.pocketmesh.search.Parameter;
+import dev.pocketmesh.search.SearchSpace;
+import dev.pocketmesh.spec.JobSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code channel-pruning}: removes whole output channels of convs (one preserve ratio per
+ * {@link PruningUnits prunable unit}), copies the surviving weights into a physically smaller network and
+ * fine-tunes it. The search space is one ratio {@code ratio.<unit>} in [minRatio, maxRatio] per unit not fixed
+ * by the parameters; every configuration a study proposes is first {@link #complete completed} so that it meets
+ * the job's {@code flopsRatio} target (the ratios are scaled down together until the pruned network is small
+ * enough, as AMC / PocketFlow's constrained search does).
+ *
+ * <p>Parameters: {@code criterion} (l1-norm, l2-norm, bn-scale, reconstruction), {@code ratio} (one fixed ratio
+ * for every unit: no search), {@code ratios} (fixed ratios by unit name), {@code minRatio}, {@code maxRatio},
+ * {@code reconstructionSamples} (images whose activations the reconstruction fits).
+ */
+public final class ChannelPruningLearner implements LearnerDescriptor {
+    public static final String NAME = "channel-pruning";
+    public static final String RATIO_PREFIX = "ratio.";
+    public static final List<String> CRITERIA = List.of("l1-norm", "l2-norm", "bn-scale", "reconstruction");
+
+    private static final Map<String, Object> DEFAULTS = Map.of(
+            "criterion", "l1-norm", "minRatio", 0.25, "maxRatio", 1.0, "reconstructionSamples", 256);
+    private static final Set<String> KNOWN = Set.of("criterion", "ratio", "ratios", "minRatio", "maxRatio",
+            "reconstructionSamples");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "structured channel pruning with fine-tuning; per-layer preserve ratios chosen by the search";
+    }
+
+    @Override
+    public Set<String> targets() {
+        return Set.of("flopsRatio");
+    }
+
+    @Override
+    public List<FieldError> validate(Map<String, Object> params, String prefix) {
+        List<FieldError> errors = new ArrayList<>();
+        ParamReader reader = new ParamReader(params, prefix, errors);
+        reader.rejectUnknown(KNOWN);
+        reader.number("ratio", 0.01, 1.0);
+        reader.number("minRatio", 0.01, 1.0);
+        reader.number("maxRatio", 0.01, 1.0);
+        reader.integer("reconstructionSamples", 16, 100_000);
+        Map<String, Object> p = params == null ? Map.of() : params;
+        Object criterion = p.get("criterion");
+        if (criterion != null && !CRITERIA.contains(criterion.toString())) {
+            errors.add(new FieldError(prefix + ".criterion", "unknown criterion '" + criterion + "'; one of " + CRITERIA));
+        }
+        if (p.get("ratios") != null) {
+            if (!(p.get("ratios") instanceof Map<?, ?> ratios)) {
+                errors.add(new FieldError(prefix + ".ratios", "must map unit names to preserve ratios"));
+            } else {
+                ratios.forEach((k, v) -> {
+                    if (!(v instanceof Number n) || !(n.doubleValue() >= 0.01 && n.doubleValue() <= 1.0)) {
+                        errors.add(new FieldError(prefix + ".ratios." + k, "must be a number in [0.01, 1.0] (got " + v + ")"));
+                    }
+                });
+            }
+        }
+        if (p.get("ratio") != null && p.get("ratios") != null) {
+            errors.add(new FieldError(prefix + ".ratio", "give either ratio (all units) or ratios (by unit), not both"));
+        }
+        if (errors.isEmpty() && ParamReader.doubleOr(withDefaults(p), "minRatio", 0.25)
+                > ParamReader.doubleOr(withDefaults(p), "maxRatio", 1.0)) {
+            errors.add(new FieldError(prefix + ".minRatio", "must not exceed maxRatio"));
+        }
+        return errors;
+    }
+
+    @Override
+    public Map<String, Object> withDefaults(Map<String, Object> params) {
+        Map<String, Object> merged = new LinkedHashMap<>(DEFAULTS);
+        if (params != null) {
+            merged.putAll(params);
+        }
+        return merged;
+    }
+
+    /** Checks that the job's network can be pruned at all and that its FLOPs target can be met. */
+    @Override
+    public List<FieldError> validateJob(JobSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        NetSpec net;
+        try {
+            net = JobNetwork.resolve(spec);
+        } catch (dev.pocketmesh.dataset.DatasetException e) {
+            errors.addAll(e.errors());
+            return errors;
+        } catch (IllegalArgumentException e) {
+            errors.add(fieldOf(e.getMessage()));
+            return errors;
+        }
+        List<PruningUnits.Unit> units = PruningUnits.of(net);
+        if (units.isEmpty()) {
+            errors.add(new FieldError("model", net.name() + " has no conv layers whose channels can be pruned"));
+            return errors;
+        }
+        Map<String, Object> p = withDefaults(spec.compression().params());
+        if (p.get("ratios") instanceof Map<?, ?> fixed) {
+            Set<String> names = new java.util.HashSet<>();
+            units.forEach(u -> names.add(u.name()));
+            for (Object key : fixed.keySet()) {
+                if (!names.contains(key.toString())) {
+                    errors.add(new FieldError("compression.params.ratios." + key, "no prunable unit of that name in "
+                            + net.name() + "; units: " + names.stream().sorted().toList()));
+                }
+            }
+        }
+        Double wanted = spec.compression().target() == null ? null : spec.compression().target().get("flopsRatio");
+        if (wanted != null && errors.isEmpty()) {
+            Map<String, Double> smallest = ratios(net, p, Map.of(), ParamReader.doubleOr(p, "minRatio", 0.25));
+            double best = flopsRatio(net, smallest);
+            if (best < wanted * 0.99) {
+                errors.add(new FieldError("compression.target.flopsRatio", String.format(java.util.Locale.ROOT,
+                        "%s cannot be met: pruning %s as far as the parameters allow (minRatio %s, fixed ratios "
+                                + "kept) removes at most %.2fx of its FLOPs", fmt(wanted), net.name(),
+                        fmt(ParamReader.doubleOr(p, "minRatio", 0.25)), best)));
+            }
+        }
+        return errors;
+    }
+
+    @Override
+    public SearchSpace searchSpace(JobSpec spec) {
+        Map<String, Object> p = withDefaults(spec.compression().params());
+        List<Parameter> dims = new ArrayList<>();
+        if (p.get("ratio") != null) {
+            return new SearchSpace(dims);
+        }
+        Map<?, ?> fixed = p.get("ratios") instanceof Map<?, ?> m ? m : Map.of();
+        double min = ParamReader.doubleOr(p, "minRatio", 0.25);
+        double max = ParamReader.doubleOr(p, "maxRatio", 1.0);
+        for (PruningUnits.Unit unit : PruningUnits.of(JobNetwork.resolve(spec))) {
+            if (!fixed.containsKey(unit.name())) {
+                dims.add(new Parameter.FloatParameter(RATIO_PREFIX + unit.name(), min, max, false));
+            }
+        }
+        return new SearchSpace(dims);
+    }
+
+    @Override
+    public Map<String, Object> baselineConfig(JobSpec spec) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        for (PruningUnits.Unit unit : PruningUnits.of(JobNetwork.resolve(spec))) {
+            config.put(RATIO_PREFIX + unit.name(), 1.0);
+        }
+        return config;
+    }
+
+    /**
+     * A full configuration (a ratio for every unit, fixed ones included) that meets the FLOPs target: when the
+     * suggestion prunes too little, every searched ratio is multiplied by one factor, found by bisection, until
+     * the pruned network's FLOPs ratio reaches the target (never below minRatio). Ratios are then rounded to
+     * whole channels, so the configuration says exactly what will be built.
+     */
+    @Override
+    public Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec) {
+        NetSpec net = JobNetwork.resolve(spec);
+        Map<String, Object> p = withDefaults(spec.compression().params());
+        double min = ParamReader.doubleOr(p, "minRatio", 0.25);
+        Map<String, Double> ratios = ratios(net, p, suggestion, Double.NaN);
+        Double wanted = spec.compression().target() == null ? null : spec.compression().target().get("flopsRatio");
+        if (wanted != null && flopsRatio(net, ratios) < wanted) {
+            Set<String> searched = searchedUnits(net, p);
+            double lo = 0;
+            double hi = 1;
+            for (int i = 0; i < 40; i++) {
+                double mid = (lo + hi) / 2;
+                if (flopsRatio(net, scaled(ratios, searched, mid, min)) >= wanted) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            ratios = scaled(ratios, searched, lo, min);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        for (PruningUnits.Unit unit : PruningUnits.of(net)) {
+            config.put(RATIO_PREFIX + unit.name(), (double) unit.keep(ratios.get(unit.name())) / unit.channels());
+        }
+        return config;
+    }
+
+    /** Preserve ratios by unit name from a configuration's {@code ratio.<unit>} entries (missing = 1.0). */
+    public static Map<String, Double> ratiosOf(Map<String, Object> config) {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        config.forEach((k, v) -> {
+            if (k.startsWith(RATIO_PREFIX) && v instanceof Number n) {
+                ratios.put(k.substring(RATIO_PREFIX.length()), n.doubleValue());
+            }
+        });
+        return ratios;
+    }
+
+    /** Baseline FLOPs over the FLOPs of the network pruned with these ratios. */
+    public static double flopsRatio(NetSpec net, Map<String, Double> ratios) {
+        NetSpec pruned = PruningUnits.apply(net, PruningUnits.keepCounts(net, ratios));
+        return (double) CostModel.of(net).flops() / CostModel.of(pruned).flops();
+    }
+
+    /** Every unit's ratio: fixed ones from the parameters, the rest from the suggestion (or {@code fill}). */
+    private static Map<String, Double> ratios(NetSpec net, Map<String, Object> p, Map<String, Object> suggestion,
+            double fill) {
+        Map<String, Double> suggested = ratiosOf(suggestion);
+        Map<?, ?> fixed = p.get("ratios") instanceof Map<?, ?> m ? m : Map.of();
+        Double uniform = p.get("ratio") instanceof Number n ? n.doubleValue() : null;
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        for (PruningUnits.Unit unit : PruningUnits.of(net)) {
+            double r;
+            if (uniform != null) {
+                r = uniform;
+            } else if (fixed.get(unit.name()) instanceof Number n) {
+                r = n.doubleValue();
+            } else if (!Double.isNaN(fill)) {
+                r = fill;
+            } else {
+                r = suggested.getOrDefault(unit.name(), 1.0);
+            }
+            ratios.put(unit.name(), r);
+        }
+        return ratios;
+    }
+
+    private static Set<String> searchedUnits(NetSpec net, Map<String, Object> p) {
+        Set<String> searched = new java.util.LinkedHashSet<>();
+        if (p.get("ratio") != null) {
+            return searched;
+        }
+        Map<?, ?> fixed = p.get("ratios") instanceof Map<?, ?> m ? m : Map.of();
+        for (PruningUnits.Unit unit : PruningUnits.of(net)) {
+            if (!fixed.containsKey(unit.name())) {
+                searched.add(unit.name());
+            }
+        }
+        return searched;
+    }
+
+    private static Map<String, Double> scaled(Map<String, Double> ratios, Set<String> searched, double factor,
+            double min) {
+        Map<String, Double> out = new LinkedHashMap<>(ratios);
+        for (String unit : searched) {
+            out.put(unit, Math.max(min, ratios.get(unit) * factor));
+        }
+        return out;
+    }
+
+    /** An error message of {@link JobNetwork#resolve} starts with its field ("dataset.path: ..."). */
+    private static FieldError fieldOf(String message) {
+        int colon = message.indexOf(": ");
+        if (colon > 0 && !message.substring(0, colon).contains(" ")) {
+            return new FieldError(message.substring(0, colon), message.substring(colon + 2));
+        }
+        return new FieldError("model", message);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.pocketmesh.learner;
+
+import dev.pocketmesh.dataset.DatasetProbe;
+import dev.pocketmesh.dataset.DatasetShape;
+import dev.pocketmesh.json.Json;
+import dev.pocketmesh.model.ModelZoo;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.ShapeInference;
+import dev.pocketmesh.spec.JobSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The uncompressed network of a job, as a {@link NetSpec}: a zoo network sized for the dataset (its image shape and
+ * class count), or the {@code net.json} of a user model directory ({@code model.uri}, beside its
+ * {@code weights.npz}). Every service resolves it the same way, so they agree on layer names and channel counts.
+ */
+public final class JobNetwork {
+    /** The network file of a model directory (user models, trial artifacts). */
+    public static final String NET_FILE = "net.json";
+
+    private static final Map<String, NetSpec> CACHE = new ConcurrentHashMap<>();
+
+    private JobNetwork() {
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the field ({@code model.zoo}, {@code model.uri}, {@code dataset...})
+     *                                  and the reason when the network cannot be built or does not fit the data
+     */
+    public static NetSpec resolve(JobSpec spec) {
+        String key = Json.write(spec.model()) + "|" + Json.write(spec.dataset());
+        NetSpec cached = CACHE.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        DatasetShape data = DatasetProbe.probe(spec.dataset());
+        NetSpec net;
+        if (spec.model().zoo() != null) {
+            try {
+                net = ModelZoo.byName(spec.model().zoo(), data.channels(), data.height(), data.width(),
+                        data.numClasses());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model.zoo: " + e.getMessage(), e);
+            }
+        } else {
+            net = readUserNetwork(spec.model().uri());
+            if (net.input().channels() != data.channels() || net.input().height() != data.height()
+                    || net.input().width() != data.width()) {
+                throw new IllegalArgumentException("model.uri: the network takes " + net.input() + " inputs but the "
+                        + "dataset's images are " + data.channels() + "x" + data.height() + "x" + data.width());
+            }
+            if (net.numClasses() < data.numClasses()) {
+                throw new IllegalArgumentException("model.uri: the network has " + net.numClasses()
+                        + " classes but the dataset's labels need " + data.numClasses());
+            }
+        }
+        CACHE.put(key, net);
+        return net;
+    }
+
+    /** The directory a {@code model.uri} names: a {@code file:} URI or a plain path. */
+    public static Path directory(String uri) {
+        return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
+    }
+
+    private static NetSpec readUserNetwork(String uri) {
+        Path file = directory(uri).resolve(NET_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model.uri: no " + NET_FILE + " in " + directory(uri));
+        }
+        try {
+            NetSpec net = Json.read(Files.readString(file), NetSpec.class);
+            ShapeInference.infer(net);
+            return net;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model.uri: cannot read " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("model.uri: " + file + " is not a valid network: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pocketmesh.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The independently prunable channel sets of a network, in spec order: every dense conv whose output channels
+ * are free (one unit per conv), and every residual stream whose producers must keep equal channels (one unit
+ * per {@link ChannelPruning#couplingGroups coupling group}, unless the stream is the network input). Depthwise
+ * convs are no units: their channels follow their producer's. A search assigns one preserve ratio per unit.
+ */
+public final class PruningUnits {
+    private PruningUnits() {
+    }
+
+    /**
+     * @param name     the conv's name for a single conv; the residual group's name (or {@code stream:<first
+     *                 conv>}) for a coupled set
+     * @param convs    the convs whose output channels the unit sets
+     * @param channels their current output channels
+     */
+    public record Unit(String name, List<String> convs, int channels) {
+        public Unit {
+            convs = List.copyOf(convs);
+        }
+
+        public boolean coupled() {
+            return convs.size() > 1;
+        }
+
+        /** Channels kept for a preserve ratio: round(ratio x channels), at least 1. */
+        public int keep(double ratio) {
+            return Math.max(1, Math.min(channels, (int) Math.round(ratio * channels)));
+        }
+    }
+
+    public static List<Unit> of(NetSpec spec) {
+        ShapeInference.infer(spec);
+        List<List<String>> groups = ChannelPruning.couplingGroups(spec);
+        Map<String, List<String>> groupOf = new LinkedHashMap<>();
+        for (List<String> g : groups) {
+            for (String member : g) {
+                groupOf.put(member, g);
+            }
+        }
+        List<Unit> units = new ArrayList<>();
+        Set<List<String>> emitted = new java.util.HashSet<>();
+        for (Layer.Conv2d conv : spec.convs()) {
+            if (conv.depthwise()) {
+                continue;
+            }
+            List<String> group = groupOf.get(conv.name());
+            if (group == null) {
+                units.add(new Unit(conv.name(), List.of(conv.name()), conv.outChannels()));
+            } else if (!group.contains(NetSpec.INPUT) && emitted.add(group)) {
+                units.add(new Unit(groupName(spec, group), group, conv.outChannels()));
+            }
+        }
+        return units;
+    }
+
+    /** The spec with every unit cut to {@code keep.get(unit name)} channels (units not in the map stay whole). */
+    public static NetSpec apply(NetSpec spec, Map<String, Integer> keep) {
+        NetSpec result = spec;
+        for (Unit unit : of(spec)) {
+            Integer k = keep.get(unit.name());
+            if (k != null && k != unit.channels()) {
+                result = ChannelPruning.pruneGroup(result, unit.convs(), k);
+            }
+        }
+        return result;
+    }
+
+    /** Channels kept per unit for preserve ratios by unit name (missing = 1.0). */
+    public static Map<String, Integer> keepCounts(NetSpec spec, Map<String, Double> ratios) {
+        Map<String, Integer> keep = new LinkedHashMap<>();
+        for (Unit unit : of(spec)) {
+            keep.put(unit.name(), unit.keep(ratios.getOrDefault(unit.name(), 1.0)));
+        }
+        return keep;
+    }
+
+    private static String groupName(NetSpec spec, List<String> group) {
+        Set<String> members = Set.copyOf(group);
+        for (NetSpec.ResidualGroup declared : spec.residualGroups()) {
+            if (Set.copyOf(declared.convs()).equals(members)) {
+                return declared.name();
+            }
+        }
+        return "stream:" + group.get(0);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.pocketmesh.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.model.ModelZoo;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.search.RandomSampler;
+import dev.pocketmesh.search.SearchSpace;
+import dev.pocketmesh.spec.JobSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The search side of channel pruning: its space, its FLOPs-constrained proposals, its job checks. */
+class ChannelPruningLearnerTest {
+    private final ChannelPruningLearner learner = new ChannelPruningLearner();
+
+    private static JobSpec job(String zoo, Map<String, Object> params, Double flopsRatio) {
+        return new JobSpec("t", new JobSpec.Model(zoo, null), new JobSpec.Dataset("synthetic", null, 300),
+                new JobSpec.Compression(ChannelPruningLearner.NAME, params,
+                        flopsRatio == null ? Map.of() : Map.of("flopsRatio", flopsRatio)),
+                new JobSpec.Search("random", 4, 1, 1), new JobSpec.Training(1, 32, 0.01, "cpu"), null);
+    }
+
+    @Test
+    void theSpaceHasOneRatioPerPrunableUnit() {
+        SearchSpace resnet = learner.searchSpace(job("resnet20", Map.of(), 2.0));
+        // 9 block-internal convs plus the 3 residual streams (each pruned as one group).
+        assertThat(resnet.parameters()).hasSize(12);
+        assertThat(resnet.parameters()).extracting(p -> p.name())
+                .contains("ratio.s1.b1.conv1", "ratio.stage1", "ratio.stage3");
+        assertThat(learner.searchSpace(job("lenet5", Map.of(), 2.0)).parameters()).extracting(p -> p.name())
+                .containsExactly("ratio.conv1", "ratio.conv2");
+        // Fixed ratios are not searched.
+        assertThat(learner.searchSpace(job("lenet5", Map.of("ratios", Map.of("conv1", 0.5)), 2.0)).parameters())
+                .extracting(p -> p.name()).containsExactly("ratio.conv2");
+        assertThat(learner.searchSpace(job("lenet5", Map.of("ratio", 0.5), null)).parameters()).isEmpty();
+    }
+
+    @Test
+    void everyCompletedProposalMeetsTheFlopsTarget() {
+        for (String zoo : List.of("lenet5", "resnet20", "vgg-small", "mobilenet-v1")) {
+            JobSpec spec = job(zoo, Map.of("minRatio", 0.2), 2.0);
+            NetSpec net = JobNetwork.resolve(spec);
+            SearchSpace space = learner.searchSpace(spec);
+            RandomSampler sampler = new RandomSampler(3);
+            for (int n = 1; n <= 15; n++) {
+                Map<String, Object> suggestion = sampler.suggest(space, List.of(), n);
+                Map<String, Object> config = learner.complete(suggestion, spec);
+                double ratio = ChannelPruningLearner.flopsRatio(net, ChannelPruningLearner.ratiosOf(config));
+                assertThat(ratio).as(zoo + " trial " + n + " " + config).isGreaterThanOrEqualTo(2.0);
+                if (ChannelPruningLearner.flopsRatio(net, ChannelPruningLearner.ratiosOf(suggestion)) < 2.0) {
+                    // A suggestion scaled down to the target stops near it (whole channels make small steps).
+                    assertThat(ratio).as(zoo + " trial " + n).isLessThan(2.0 * 1.5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSuggestionThatAlreadyMeetsTheTargetIsKeptUpToWholeChannels() {
+        JobSpec spec = job("lenet5", Map.of(), 1.5);
+        Map<String, Object> config = learner.complete(Map.of("ratio.conv1", 0.5, "ratio.conv2", 0.5), spec);
+        assertThat(config).containsEntry("ratio.conv1", 0.5).containsEntry("ratio.conv2", 0.5);
+        Map<String, Object> rounded = learner.complete(Map.of("ratio.conv1", 0.6, "ratio.conv2", 0.6), spec);
+        assertThat(rounded).containsEntry("ratio.conv1", 4 / 6.0); // round(0.6 x 6) = 4 channels
+    }
+
+    @Test
+    void theBaselineKeepsEveryChannel() {
+        assertThat(learner.baselineConfig(job("lenet5", Map.of(), 2.0)))
+                .isEqualTo(Map.of("ratio.conv1", 1.0, "ratio.conv2", 1.0));
+    }
+
+    @Test
+    void anUnreachableTargetIsRefusedWithTheBestThatIsPossible() {
+        List<FieldError> errors = learner.validateJob(job("lenet5", Map.of("minRatio", 0.3), 1000.0));
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("compression.target.flopsRatio");
+            assertThat(e.reason()).contains("1000 cannot be met").contains("at most");
+        });
+        assertThat(learner.validateJob(job("lenet5", Map.of("minRatio", 0.3), 2.0))).isEmpty();
+    }
+
+    @Test
+    void unknownUnitsAndNetworksWithoutConvsAreRefused() {
+        assertThat(learner.validateJob(job("lenet5", Map.of("ratios", Map.of("conv9", 0.5)), 2.0)))
+                .extracting(FieldError::field).containsExactly("compression.params.ratios.conv9");
+        assertThat(learner.validateJob(job("mlp", Map.of(), 2.0))).extracting(FieldError::field).containsExactly("model");
+        assertThat(learner.validate(Map.of("criterion", "random"), "compression.params"))
+                .extracting(FieldError::field).containsExactly("compression.params.criterion");
+    }
+
+    @Test
+    void aZooNetworkIsSizedForTheDataset() {
+        NetSpec net = JobNetwork.resolve(job("resnet20", Map.of(), 2.0));
+        assertThat(net.input().channels()).isEqualTo(1);
+        assertThat(net.input().height()).isEqualTo(28);
+        assertThat(net).isEqualTo(ModelZoo.byName("resnet20", 1, 28, 28, 10));
+    }
+}
