@@ -114,8 +114,15 @@ public final class CompressCommand implements Callable<Integer> {
         client.report(jobId, false).map(Json::tree).ifPresent(report -> {
             JsonNode baseline = report.path("baseline").path("metrics");
             JsonNode fin = report.path("final").path("metrics");
-            System.out.printf(Locale.ROOT, "  accuracy  baseline %.4f  final %.4f%n", baseline.path("accuracy").asDouble(),
-                    fin.path("accuracy").asDouble());
+            // The test split when the learner measured one (real models), else the search's validation accuracy.
+            String metric = baseline.has("testAccuracy") && fin.has("testAccuracy") ? "testAccuracy" : "accuracy";
+            System.out.printf(Locale.ROOT, "  %-12s baseline %.4f  final %.4f%n", metric, baseline.path(metric).asDouble(),
+                    fin.path(metric).asDouble());
+            if (fin.has("latencyMs")) {
+                System.out.printf(Locale.ROOT, "  latency ms   baseline %.3f  final %.3f (batch 1, timed in one run)%n",
+                        fin.path("baselineLatencyMs").asDouble(baseline.path("latencyMs").asDouble()),
+                        fin.path("latencyMs").asDouble());
+            }
             for (Iterator<Map.Entry<String, JsonNode>> it = report.path("ratios").fields(); it.hasNext();) {
                 Map.Entry<String, JsonNode> r = it.next();
                 System.out.printf(Locale.ROOT, "  %-22s %.3f%n", r.getKey(), r.getValue().asDouble());

@@ -69,6 +69,16 @@ public final class ModelTrainer {
      */
     public static Result train(NetSpec spec, Weights initial, ImageSet train, ImageSet validation,
             TrainingConfig config, Device[] devices, Listener listener) throws Exception {
+        return train(spec, initial, train, validation, config, devices, listener, 0);
+    }
+
+    /**
+     * Resumes a run whose first {@code completedEpochs} epochs are already in {@code initial} (a checkpoint): the
+     * learning-rate schedule and the per-epoch shuffles continue where they were, so the run ends as it would have
+     * (up to the optimiser's momentum, which a checkpoint does not hold).
+     */
+    public static Result train(NetSpec spec, Weights initial, ImageSet train, ImageSet validation,
+            TrainingConfig config, Device[] devices, Listener listener, int completedEpochs) throws Exception {
         Engines.pytorch();
         Engine.getInstance().setRandomSeed(Math.toIntExact(Math.floorMod(config.seed(), Integer.MAX_VALUE)));
         int n = train.size();
@@ -81,8 +91,9 @@ public final class ModelTrainer {
         network.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
                 XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
         Tracker rate = schedule(config, totalSteps);
+        int resumeFrom = Math.max(0, Math.min(completedEpochs, config.epochs()));
         DefaultTrainingConfig djlConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(optimizer(config, rate))
+                .optOptimizer(optimizer(config, rate, resumeFrom * stepsPerEpoch))
                 .optDevices(devices);
         List<EpochStats> history = new ArrayList<>();
         long trainedImages = 0;
@@ -94,8 +105,8 @@ public final class ModelTrainer {
                 if (initial != null) {
                     NetWeights.write(network, initial);
                 }
-                int update = 0;
-                for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                int update = resumeFrom * stepsPerEpoch;
+                for (int epoch = resumeFrom + 1; epoch <= config.epochs(); epoch++) {
                     long start = System.nanoTime();
                     int[] order = Batches.shuffled(n, config.seed() * 1_000_003L + epoch);
                     double lossSum = 0;
@@ -171,11 +182,12 @@ public final class ModelTrainer {
         };
     }
 
-    static Optimizer optimizer(TrainingConfig config, Tracker rate) {
+    static Optimizer optimizer(TrainingConfig config, Tracker rate, int firstUpdate) {
         if (config.optimizer().equals("adam")) {
-            return Optimizer.adam().optLearningRateTracker(rate).optWeightDecays((float) config.weightDecay()).build();
+            return Optimizer.adam().optLearningRateTracker(rate).optWeightDecays((float) config.weightDecay())
+                    .optBeginNumUpdate(firstUpdate).build();
         }
         return Optimizer.sgd().setLearningRateTracker(rate).optMomentum((float) config.momentum())
-                .optWeightDecays((float) config.weightDecay()).build();
+                .optWeightDecays((float) config.weightDecay()).optBeginNumUpdate(firstUpdate).build();
     }
 }

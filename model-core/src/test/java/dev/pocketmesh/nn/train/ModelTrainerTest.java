@@ -81,6 +81,38 @@ class ModelTrainerTest {
     }
 
     @Test
+    void aRunResumedFromAnEpochCheckpointEndsAsTheUninterruptedRun() throws Exception {
+        ImageSet train = quadrants(256, 7);
+        // Momentum 0: plain SGD holds no optimiser state, so a checkpoint of the weights is the whole state.
+        TrainingConfig config = new TrainingConfig(3, 32, 0.05, "sgd", "cosine", 5e-4, 0.0, 9);
+        Device[] cpu = {Device.cpu()};
+        Weights uninterrupted = ModelTrainer.train(smallCnn(), null, train, null, config, cpu, (s, w) -> { }).weights();
+
+        Weights[] checkpoint = new Weights[1];
+        assertThatThrownBy(() -> ModelTrainer.train(smallCnn(), null, train, null, config, cpu,
+                new ModelTrainer.Listener() {
+                    @Override
+                    public void epochFinished(ModelTrainer.EpochStats stats, Weights weights) {
+                        checkpoint[0] = weights;
+                        if (stats.epoch() == 2) {
+                            throw new IllegalStateException("worker died");
+                        }
+                    }
+
+                    @Override
+                    public boolean wantsWeights() {
+                        return true;
+                    }
+                })).hasMessage("worker died");
+        List<Integer> resumedEpochs = new ArrayList<>();
+        Weights resumed = ModelTrainer.train(smallCnn(), checkpoint[0], train, null, config, cpu,
+                (s, w) -> resumedEpochs.add(s.epoch()), 2).weights();
+        assertThat(resumedEpochs).containsExactly(3);
+        uninterrupted.asMap().forEach((name, t) -> assertThat(resumed.asMap().get(name).data()).as(name)
+                .containsExactly(t.data(), org.assertj.core.data.Offset.offset(1e-5f)));
+    }
+
+    @Test
     void aListenerCanStopTraining() {
         ImageSet train = quadrants(256, 6);
         TrainingConfig config = new TrainingConfig(5, 16, 0.05, "sgd", "cosine", 0, 0.9, 1);

@@ -100,16 +100,43 @@ public class ChannelPruningTrainer implements Learner {
         if (start == null && epochs == 0) {
             throw new LearnerException("the model has no weights and training.baselineEpochs is 0: nothing to compress");
         }
+        // A worker that died mid-training left a checkpoint: go on from its epoch rather than from scratch.
+        int completed = 0;
+        java.util.Optional<TrainingContext.Checkpoint> checkpoint = context.latestCheckpoint();
+        if (checkpoint.isPresent() && epochs > 0) {
+            start = WeightsIO.fromNpz(checkpoint.get().weights());
+            completed = Math.min(checkpoint.get().epoch(), epochs);
+            LOG.infof("baseline of %s resumes after epoch %d of %d from an earlier attempt's checkpoint",
+                    context.proposal().jobId(), completed, epochs);
+        }
         TrainingConfig config = new TrainingConfig(epochs, training.batchSize(), training.baselineLearningRate(),
                 training.optimizer(), training.schedule(), training.weightDecay(), 0.9, context.seed());
         LOG.infof("baseline of %s: %s, %d epochs on %d images, devices %s", context.proposal().jobId(), net.name(),
                 epochs, data.train().size(), java.util.Arrays.toString(devices));
+        ModelTrainer.Listener checkpointing = new ModelTrainer.Listener() {
+            @Override
+            public void epochFinished(ModelTrainer.EpochStats stats, Weights weights) throws Exception {
+                context.saveCheckpoint(stats.epoch(), WeightsIO.toNpz(weights));
+                progress.epochFinished(stats, weights);
+            }
+
+            @Override
+            public void checkContinue() throws Exception {
+                progress.checkContinue();
+            }
+
+            @Override
+            public boolean wantsWeights() {
+                return true;
+            }
+        };
         ModelTrainer.Result result = ModelTrainer.train(net, start, data.train(), data.validation(), config, devices,
-                progress);
+                checkpointing, completed);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("network", net.name());
         summary.put("pretrained", start != null);
         summary.put("epochs", epochs);
+        summary.put("resumedAfterEpoch", completed);
         summary.put("trainImagesPerSecond", result.imagesPerSecond());
         summary.put("devices", java.util.Arrays.toString(devices));
         return new TrainedCandidate(new ModelFiles(net, result.weights()).toFiles(), summary);

@@ -64,6 +64,41 @@ public final class TrainingContext {
         return baselineArtifact;
     }
 
+    /** Weights saved after an epoch, so a later attempt of the same trial can resume instead of restarting. */
+    public record Checkpoint(int epoch, byte[] weights) {
+    }
+
+    private static final String CHECKPOINT_WEIGHTS = "checkpoint.npz";
+    private static final String CHECKPOINT_INFO = "checkpoint.json";
+
+    /** Saves this attempt's checkpoint (weights first, then the file that says which epoch they are). */
+    public void saveCheckpoint(int epoch, byte[] weights) throws TrialAbandonedException {
+        checkAbandoned();
+        String dir = attemptDirectory(proposal.attempt());
+        artifacts.put(dir + "/" + CHECKPOINT_WEIGHTS, weights);
+        artifacts.put(dir + "/" + CHECKPOINT_INFO, dev.pocketmesh.json.Json.write(Map.of("epoch", epoch))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The newest checkpoint an earlier attempt of this trial left (a worker that died mid-training). */
+    public Optional<Checkpoint> latestCheckpoint() {
+        for (int attempt = proposal.attempt() - 1; attempt >= 1; attempt--) {
+            String dir = attemptDirectory(attempt);
+            URI info = artifacts.uri(dir + "/" + CHECKPOINT_INFO);
+            if (artifacts.exists(info)) {
+                Map<String, Object> read = dev.pocketmesh.json.Json.readMap(
+                        new String(artifacts.get(info), java.nio.charset.StandardCharsets.UTF_8));
+                int epoch = ((Number) read.get("epoch")).intValue();
+                return Optional.of(new Checkpoint(epoch, artifacts.get(artifacts.uri(dir + "/" + CHECKPOINT_WEIGHTS))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String attemptDirectory(int attempt) {
+        return ArtifactStore.attemptDirectory(proposal.jobId(), proposal.trialId(), proposal.kind(), attempt);
+    }
+
     /** Training settings of the spec (defaults when it has none). */
     public JobSpec.Training training() {
         return spec().training() == null ? new JobSpec.Training(1, 64, 0.01, "auto") : spec().training();
