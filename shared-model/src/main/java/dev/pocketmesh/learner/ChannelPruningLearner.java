@@ -87,11 +87,7 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
 
     @Override
     public Map<String, Object> withDefaults(Map<String, Object> params) {
-        Map<String, Object> merged = new LinkedHashMap<>(DEFAULTS);
-        if (params != null) {
-            merged.putAll(params);
-        }
-        return merged;
+        return ParamReader.withDefaults(DEFAULTS, params);
     }
 
     /** Checks that the job's network can be pruned at all and that its FLOPs target can be met. */

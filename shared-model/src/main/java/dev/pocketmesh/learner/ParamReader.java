@@ -48,6 +48,15 @@ public final class ParamReader {
         }
     }
 
+    /** The user's parameters over the learner's defaults, in the defaults' order. */
+    public static Map<String, Object> withDefaults(Map<String, Object> defaults, Map<String, Object> params) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(defaults);
+        if (params != null) {
+            merged.putAll(params);
+        }
+        return merged;
+    }
+
     public static int intOr(Map<String, Object> params, String name, int fallback) {
         Object v = params.get(name);
         return v instanceof Number n ? n.intValue() : fallback;

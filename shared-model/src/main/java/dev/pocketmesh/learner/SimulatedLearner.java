@@ -68,11 +68,7 @@ public final class SimulatedLearner implements LearnerDescriptor {
 
     @Override
     public Map<String, Object> withDefaults(Map<String, Object> params) {
-        Map<String, Object> merged = new LinkedHashMap<>(DEFAULTS);
-        if (params != null) {
-            merged.putAll(params);
-        }
-        return merged;
+        return ParamReader.withDefaults(DEFAULTS, params);
     }
 
     @Override

@@ -24,6 +24,11 @@ public final class ReportMarkdown {
         if (r.bestTrialId() != null) {
             md.append("- Best search trial: `").append(r.bestTrialId()).append("`\n");
         }
+        if (r.finalModel() != null && r.finalModel().artifactUri() != null) {
+            String manifest = r.finalModel().artifactUri();
+            md.append("- Final model: `").append(manifest.substring(0, manifest.lastIndexOf('/') + 1))
+                    .append("` (its manifest and model files)\n");
+        }
         md.append("\n## Baseline vs final\n\n");
         if (r.baseline() != null && r.finalModel() != null) {
             TreeSet<String> names = new TreeSet<>();
