@@ -156,23 +156,23 @@ public final class PruneFashionBenchmark {
 
     /** One ratio for every unit, the largest that reaches the FLOPs target (as the learner completes proposals). */
     static Map<String, Double> uniformRatios(NetSpec net, double flopsTarget) {
-        Map<String, Object> all = new LinkedHashMap<>();
-        PruningUnits.of(net).forEach(u -> all.put(ChannelPruningLearner.RATIO_PREFIX + u.name(), 1.0));
+        List<PruningUnits.Unit> units = PruningUnits.of(net);
         double lo = 0.05;
         double hi = 1.0;
         for (int i = 0; i < 30; i++) {
             double mid = (lo + hi) / 2;
-            Map<String, Double> r = new LinkedHashMap<>();
-            PruningUnits.of(net).forEach(u -> r.put(u.name(), mid));
-            if (ChannelPruningLearner.flopsRatio(net, r) >= flopsTarget) {
+            if (ChannelPruningLearner.flopsRatio(net, uniform(units, mid)) >= flopsTarget) {
                 lo = mid;
             } else {
                 hi = mid;
             }
         }
+        return uniform(units, lo);
+    }
+
+    private static Map<String, Double> uniform(List<PruningUnits.Unit> units, double ratio) {
         Map<String, Double> ratios = new LinkedHashMap<>();
-        double chosen = lo;
-        PruningUnits.of(net).forEach(u -> ratios.put(u.name(), chosen));
+        units.forEach(u -> ratios.put(u.name(), ratio));
         return ratios;
     }
 

@@ -45,7 +45,9 @@ public class ChannelPruningMeasurer implements Measurer {
         var spec = request.spec();
         URI manifest = candidate.artifactUri();
         byte[] weightBytes = candidate.artifacts().get(manifest.resolve(ModelFiles.WEIGHTS));
-        ModelFiles model = ModelFiles.read(name -> candidate.artifacts().get(manifest.resolve(name)));
+        // The weights are read once: their size is the candidate's bytes, their content its model.
+        ModelFiles model = ModelFiles.read(name -> name.equals(ModelFiles.WEIGHTS) ? weightBytes
+                : candidate.artifacts().get(manifest.resolve(name)));
         DataSplits data = DatasetLoader.load(spec.dataset(), candidate.seed());
         var baselineCost = CostModel.of(JobNetwork.resolve(spec));
         var cost = CostModel.of(model.spec());

@@ -136,12 +136,30 @@ public final class SpecNetwork extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        Map<String, NDArray> saved = new HashMap<>();
-        NDArray x = inputs.singletonOrThrow();
-        if (kept.contains(NetSpec.INPUT)) {
-            saved.put(NetSpec.INPUT, x);
+        return new NDList(run(store, inputs.singletonOrThrow(), steps.size(), training, params));
+    }
+
+    /**
+     * Runs the network up to (not including) the top-level layer {@code layerName} and returns that layer's
+     * input: the activations that reconstruction-based pruning fits the layer's weights to.
+     */
+    public NDArray inputOf(ParameterStore store, NDArray input, String layerName) {
+        int index = spec.indexOf(layerName);
+        if (index < 0) {
+            throw new IllegalArgumentException("no top-level layer '" + layerName + "' in " + spec.name());
         }
-        for (Step step : steps) {
+        return run(store, input, index, false, null);
+    }
+
+    /** The first {@code stop} layers on {@code input}, keeping only the outputs a later Add reads. */
+    private NDArray run(ParameterStore store, NDArray input, int stop, boolean training,
+            PairList<String, Object> params) {
+        Map<String, NDArray> saved = new HashMap<>();
+        if (kept.contains(NetSpec.INPUT)) {
+            saved.put(NetSpec.INPUT, input);
+        }
+        NDArray x = input;
+        for (Step step : steps.subList(0, stop)) {
             if (step.layer() instanceof Layer.Add add) {
                 NDArray other = saved.get(add.from());
                 if (step.shortcutConv() != null) {
@@ -155,36 +173,6 @@ public final class SpecNetwork extends AbstractBlock {
             if (kept.contains(step.layer().name())) {
                 saved.put(step.layer().name(), x);
             }
-        }
-        return new NDList(x);
-    }
-
-    /**
-     * Runs the network up to (not including) the top-level layer {@code layerName} and returns that layer's
-     * input: the activations that reconstruction-based pruning fits the layer's weights to.
-     */
-    public NDArray inputOf(ParameterStore store, NDArray input, String layerName) {
-        int index = spec.indexOf(layerName);
-        if (index < 0) {
-            throw new IllegalArgumentException("no top-level layer '" + layerName + "' in " + spec.name());
-        }
-        Map<String, NDArray> saved = new HashMap<>();
-        saved.put(NetSpec.INPUT, input);
-        NDArray x = input;
-        for (int i = 0; i < index; i++) {
-            Step step = steps.get(i);
-            if (step.layer() instanceof Layer.Add add) {
-                NDArray other = saved.get(add.from());
-                if (step.shortcutConv() != null) {
-                    other = step.shortcutBn().forward(store,
-                            step.shortcutConv().forward(store, new NDList(other), false, null), false, null)
-                            .singletonOrThrow();
-                }
-                x = x.add(other);
-            } else {
-                x = step.block().forward(store, new NDList(x), false, null).singletonOrThrow();
-            }
-            saved.put(step.layer().name(), x);
         }
         return x;
     }

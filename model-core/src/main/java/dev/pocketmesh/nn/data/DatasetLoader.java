@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
  * Loads a job's dataset into train / validation / test splits, fixed by the seed: the same (dataset, seed) gives
@@ -143,19 +142,8 @@ public final class DatasetLoader {
         return shuffled.length <= max ? shuffled : Arrays.copyOf(shuffled, max);
     }
 
-    /** A seeded Fisher-Yates permutation of 0..n-1; {@code stream} separates the permutations of one seed. */
+    /** A seeded permutation of 0..n-1; {@code stream} separates the permutations of one seed. */
     static int[] permutation(int n, long seed, int stream) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(SyntheticImages.mix(seed, stream));
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return Permutations.shuffled(n, SyntheticImages.mix(seed, stream));
     }
 }

@@ -6,12 +6,12 @@ import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.PruningUnits;
 import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.data.Permutations;
 import dev.pocketmesh.nn.measure.LoadedModel;
 import dev.pocketmesh.nn.prune.ActivationSource;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
 import dev.pocketmesh.nn.prune.PrunedModel;
 import dev.pocketmesh.nn.prune.WeightPruner;
-import dev.pocketmesh.nn.train.Batches;
 import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
 import java.util.LinkedHashMap;
@@ -61,7 +61,7 @@ public final class ChannelPruningRecipe {
      */
     public static ActivationSource activations(ImageSet train, int samples, long seed) {
         int n = Math.min(samples, train.size());
-        ImageSet sample = train.subset(java.util.Arrays.copyOf(Batches.shuffled(train.size(), seed ^ 0x5eed), n));
+        ImageSet sample = train.subset(java.util.Arrays.copyOf(Permutations.shuffled(train.size(), seed ^ 0x5eed), n));
         return (consumer, spec, weights) -> {
             try (LoadedModel model = LoadedModel.load(spec, weights, Device.cpu())) {
                 return model.inputOf(consumer, sample, n);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.data.Permutations;
 import dev.pocketmesh.nn.train.Batches;
 import java.util.function.UnaryOperator;
 
@@ -15,7 +16,7 @@ public record Accuracy(double top1, double top5, int examples) {
      */
     public static Accuracy of(ImageSet set, int batchSize, NDManager manager, UnaryOperator<NDList> forward) {
         int n = set.size();
-        int[] order = Batches.identity(n);
+        int[] order = Permutations.identity(n);
         long top1 = 0;
         long top5 = 0;
         int classes = -1;

@@ -11,6 +11,7 @@ import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.nn.build.NetWeights;
 import dev.pocketmesh.nn.build.SpecNetwork;
 import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.data.Permutations;
 import dev.pocketmesh.nn.engine.Engines;
 import dev.pocketmesh.nn.tensor.Tensor;
 import dev.pocketmesh.nn.tensor.Weights;
@@ -69,7 +70,7 @@ public final class LoadedModel implements AutoCloseable {
     public Tensor inputOf(String layer, ImageSet set, int count) {
         int n = Math.min(count, set.size());
         try (NDManager sub = manager.newSubManager()) {
-            NDArray x = network.inputOf(store, Batches.images(sub, set, Batches.identity(n), 0, n), layer);
+            NDArray x = network.inputOf(store, Batches.images(sub, set, Permutations.identity(n), 0, n), layer);
             long[] s = x.getShape().getShape();
             int[] shape = new int[s.length];
             for (int i = 0; i < s.length; i++) {

@@ -31,25 +31,4 @@ public final class Batches {
         }
         return manager.create(buffer);
     }
-
-    public static int[] identity(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        return order;
-    }
-
-    /** A seeded Fisher-Yates permutation of 0..n-1. */
-    public static int[] shuffled(int n, long seed) {
-        int[] order = identity(n);
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
 }

@@ -23,6 +23,7 @@ import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.nn.build.NetWeights;
 import dev.pocketmesh.nn.build.SpecNetwork;
 import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.data.Permutations;
 import dev.pocketmesh.nn.engine.Engines;
 import dev.pocketmesh.nn.measure.Accuracy;
 import dev.pocketmesh.nn.tensor.Weights;
@@ -108,7 +109,7 @@ public final class ModelTrainer {
                 int update = resumeFrom * stepsPerEpoch;
                 for (int epoch = resumeFrom + 1; epoch <= config.epochs(); epoch++) {
                     long start = System.nanoTime();
-                    int[] order = Batches.shuffled(n, config.seed() * 1_000_003L + epoch);
+                    int[] order = Permutations.shuffled(n, config.seed() * 1_000_003L + epoch);
                     double lossSum = 0;
                     double correct = 0;
                     for (int from = 0; from < n; from += config.batchSize()) {

@@ -103,6 +103,8 @@ public class TrialRunner {
         }
 
         String learnerName = p.spec().compression().learner();
+        // Read once: the learner compresses this baseline and the evaluator times the candidate against it.
+        Optional<URI> baseline = baselineArtifact(p);
         long learnerNanos;
         URI artifactUri;
         try (TrialLease lease = leases.hold(p.trialId(), p.attempt(), p.jobId())) {
@@ -110,7 +112,7 @@ public class TrialRunner {
             long trainStart = System.nanoTime();
             TrainedCandidate candidate;
             try {
-                candidate = train(p, learnerName, lease);
+                candidate = train(p, learnerName, lease, baseline);
             } catch (TrialAbandonedException e) {
                 LOG.infof("abandoned %s attempt %d: %s", p.trialId(), p.attempt(), e.getMessage());
                 return TrialOutcome.ABANDONED;
@@ -141,7 +143,7 @@ public class TrialRunner {
 
         long ackStart = System.nanoTime();
         publisher.requestEvaluation(EvaluationRequest.of(p, deviceProfile(p.spec()), artifactUri.toString(),
-                workerId, baselineArtifact(p).map(URI::toString).orElse(null)));
+                workerId, baseline.map(URI::toString).orElse(null)));
         long end = System.nanoTime();
         trainedTrials.increment();
         overheadNanos.add(ackStart - start - learnerNanos);
@@ -152,7 +154,8 @@ public class TrialRunner {
         return TrialOutcome.EVALUATION_REQUESTED;
     }
 
-    private TrainedCandidate train(TrialProposal p, String learnerName, TrialLease lease) throws Exception {
+    private TrainedCandidate train(TrialProposal p, String learnerName, TrialLease lease, Optional<URI> baseline)
+            throws Exception {
         Learner learner = learners.find(learnerName).orElseThrow(() -> new LearnerException(
                 "this worker has no learner '" + learnerName + "' (it has " + learners.names() + ")"));
         Map<String, Object> params = p.spec().compression().params() == null ? Map.of()
@@ -161,7 +164,7 @@ public class TrialRunner {
         if (descriptor.isPresent()) {
             params = descriptor.get().withDefaults(params);
         }
-        TrainingContext context = new TrainingContext(p, params, workerId, lease, artifacts, baselineArtifact(p),
+        TrainingContext context = new TrainingContext(p, params, workerId, lease, artifacts, baseline,
                 (epoch, total, metrics) -> publisher.progress(TrialProgress.of(p.jobId(), p.trialId(), p.attempt(),
                         workerId, epoch, total, metrics)));
         return learner.train(context);
