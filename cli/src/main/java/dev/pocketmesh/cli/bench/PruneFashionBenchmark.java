@@ -14,8 +14,8 @@ import dev.pocketmesh.nn.learn.ModelFiles;
 import dev.pocketmesh.nn.measure.Accuracy;
 import dev.pocketmesh.nn.measure.LatencyMeter;
 import dev.pocketmesh.nn.measure.LoadedModel;
+import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
-import dev.pocketmesh.nn.tensor.WeightsIO;
 import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
 import java.io.IOException;
@@ -30,9 +30,10 @@ import java.util.function.Consumer;
 
 /**
  * Channel pruning on full Fashion-MNIST, in process (no mesh: this measures the model side). Per network: train
- * the baseline, prune every unit by one uniform ratio chosen so that FLOPs fall by the target factor, fine-tune,
- * then measure both on the test split and time both at batch 1 in one interleaved run. Targets (issue #3): an
- * accuracy drop of at most 0.5 points, and a measured speedup of at least 0.8 x the FLOPs ratio.
+ * the baseline, prune every unit by one uniform ratio chosen so that FLOPs fall by the target factor (kept
+ * channels aligned as the learner aligns them), fine-tune, export both to ONNX, then measure both on the test
+ * split and time both in ONNX Runtime in one interleaved run, at batch 1 and at a larger batch. Targets (issue
+ * #3): an accuracy drop of at most 0.5 points, and a measured batch-1 speedup of at least 0.8 x the FLOPs ratio.
  */
 public final class PruneFashionBenchmark {
     public static final double MAX_ACCURACY_DROP_POINTS = 0.5;
@@ -40,14 +41,15 @@ public final class PruneFashionBenchmark {
 
     public record Settings(List<String> models, double flopsTarget, int baselineEpochs, int fineTuneEpochs,
             int batchSize, double learningRate, double fineTuneLearningRate, ChannelCriterion criterion,
-            int latencyThreads, int latencyRuns, Integer limit, long seed) {
+            int channelMultiple, int latencyThreads, int latencyRuns, int latencyBatch, Integer limit, long seed) {
     }
 
     public record Row(String model, int trainImages, int testImages, double baselineTop1, double prunedTop1,
             double accuracyDropPoints, long baselineFlops, long prunedFlops, double flopsRatio, long baselineParams,
             long prunedParams, long baselineBytes, long prunedBytes, double bytesRatio, double baselineLatencyMs,
-            double prunedLatencyMs, double latencySpeedup, double speedupShareOfFlopsRatio, double baselineTrainSeconds,
-            double fineTuneSeconds, Map<String, Integer> keptChannels) {
+            double prunedLatencyMs, double latencySpeedup, double speedupShareOfFlopsRatio,
+            double batchSpeedup, double prunedTop1Djl, double baselineTrainSeconds, double fineTuneSeconds,
+            Map<String, Integer> keptChannels) {
 
         boolean accuracyMet() {
             return accuracyDropPoints <= MAX_ACCURACY_DROP_POINTS;
@@ -58,27 +60,31 @@ public final class PruneFashionBenchmark {
         }
 
         String markdownRow() {
-            return String.format(Locale.ROOT, "| %s | %.2f %% | %.2f %% | %+.2f | %.2fx | %.2fx | %.3f → %.3f ms | %.2fx "
-                    + "(%.0f %% of FLOPs ratio) | %s | %s |", model, baselineTop1 * 100, prunedTop1 * 100,
-                    -accuracyDropPoints, flopsRatio, bytesRatio, baselineLatencyMs, prunedLatencyMs, latencySpeedup,
-                    speedupShareOfFlopsRatio * 100, accuracyMet() ? "met" : "NOT met", speedupMet() ? "met" : "NOT met");
+            return String.format(Locale.ROOT, "| %s | %.2f %% | %.2f %% (DJL %.2f %%) | %+.2f | %.2fx | %.2fx | %.3f → %.3f ms "
+                    + "| %.2fx (%.0f %% of FLOPs ratio) | %.2fx | %s | %s |", model, baselineTop1 * 100,
+                    prunedTop1 * 100, prunedTop1Djl * 100, -accuracyDropPoints, flopsRatio, bytesRatio,
+                    baselineLatencyMs, prunedLatencyMs, latencySpeedup, speedupShareOfFlopsRatio * 100, batchSpeedup,
+                    accuracyMet() ? "met" : "NOT met", speedupMet() ? "met" : "NOT met");
         }
     }
 
     public record Report(Settings settings, String machine, List<Row> rows) {
         public String markdown() {
             StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-                    "| model | baseline top-1 | pruned top-1 | Δ points | FLOPs ratio | bytes ratio | latency (batch 1, "
-                            + "%d thread) | speedup | accuracy target (≤ %.1f drop) | speedup target (≥ %.0f %%) |%n"
-                            + "|---|---:|---:|---:|---:|---:|---:|---:|---|---|%n",
-                    settings.latencyThreads(), MAX_ACCURACY_DROP_POINTS, MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO * 100));
+                    "| model | baseline top-1 | pruned top-1 | Δ points | FLOPs ratio | ONNX bytes ratio | latency (batch 1, "
+                            + "%d thread) | speedup | speedup at batch %d | accuracy target (≤ %.1f drop) | speedup "
+                            + "target (≥ %.0f %%) |%n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|%n",
+                    settings.latencyThreads(), settings.latencyBatch(), MAX_ACCURACY_DROP_POINTS,
+                    MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO * 100));
             rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
             md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s), pruned by one uniform "
-                    + "ratio to %.1fx fewer FLOPs with %s, fine-tuned %d epochs (lr %s), batch %d, seed %d; test split "
-                    + "= the 10k Fashion-MNIST test images; latency = median of %d interleaved runs each.%n", machine,
-                    settings.baselineEpochs(), settings.learningRate(), settings.flopsTarget(),
-                    settings.criterion().id(), settings.fineTuneEpochs(), settings.fineTuneLearningRate(),
-                    settings.batchSize(), settings.seed(), settings.latencyRuns()));
+                    + "ratio to %.1fx fewer FLOPs with %s (channels in multiples of %d), fine-tuned %d epochs (lr %s), "
+                    + "batch %d, seed %d; test split = the 10k Fashion-MNIST test images, top-1 in ONNX Runtime (and "
+                    + "DJL for the pruned model); latency = the exported model.onnx in ONNX Runtime, median of %d "
+                    + "interleaved runs each.%n", machine, settings.baselineEpochs(), settings.learningRate(),
+                    settings.flopsTarget(), settings.criterion().id(), settings.channelMultiple(),
+                    settings.fineTuneEpochs(), settings.fineTuneLearningRate(), settings.batchSize(), settings.seed(),
+                    settings.latencyRuns()));
             return md.toString();
         }
 
@@ -123,7 +129,7 @@ public final class PruneFashionBenchmark {
         double baselineSeconds = (System.nanoTime() - t0) / 1e9;
         ModelFiles baseline = new ModelFiles(net, trained.weights());
 
-        Map<String, Double> ratios = uniformRatios(net, settings.flopsTarget());
+        Map<String, Double> ratios = uniformRatios(net, settings.flopsTarget(), settings.channelMultiple());
         TrainingConfig tune = base.withEpochs(settings.fineTuneEpochs()).withLearningRate(settings.fineTuneLearningRate());
         long t1 = System.nanoTime();
         ChannelPruningRecipe.Outcome outcome = ChannelPruningRecipe.run(baseline, ratios, settings.criterion(), data,
@@ -131,49 +137,39 @@ public final class PruneFashionBenchmark {
         double tuneSeconds = (System.nanoTime() - t1) / 1e9;
         ModelFiles pruned = outcome.model();
 
+        byte[] baseOnnx = baseline.onnx();
+        byte[] prunedOnnx = pruned.onnx();
         Engines.setThreads(settings.latencyThreads());
-        try (LoadedModel b = LoadedModel.load(baseline.spec(), baseline.weights(), Device.cpu());
-                LoadedModel p = LoadedModel.load(pruned.spec(), pruned.weights(), Device.cpu())) {
+        try (OnnxRuntimeModel b = OnnxRuntimeModel.load(baseOnnx, baseline.spec(), settings.latencyThreads());
+                OnnxRuntimeModel p = OnnxRuntimeModel.load(prunedOnnx, pruned.spec(), settings.latencyThreads());
+                LoadedModel prunedDjl = LoadedModel.load(pruned.spec(), pruned.weights(), Device.cpu())) {
             Accuracy baseAcc = b.accuracy(data.test(), 256);
             Accuracy prunedAcc = p.accuracy(data.test(), 256);
+            Accuracy prunedAccDjl = prunedDjl.accuracy(data.test(), 256);
             List<LatencyMeter.Latency> latency = LatencyMeter.measure(List.of(b, p), 20, settings.latencyRuns(),
                     settings.seed());
+            List<LatencyMeter.Latency> batched = LatencyMeter.measure(List.of(b, p), settings.latencyBatch(), 5,
+                    Math.max(10, settings.latencyRuns() / 4), settings.seed());
             var baseCost = CostModel.of(baseline.spec());
             var prunedCost = CostModel.of(pruned.spec());
-            long baseBytes = WeightsIO.toNpz(baseline.weights()).length;
-            long prunedBytes = WeightsIO.toNpz(pruned.weights()).length;
             double flopsRatio = (double) baseCost.flops() / prunedCost.flops();
             double speedup = latency.get(0).medianMs() / latency.get(1).medianMs();
             Row row = new Row(modelName, data.train().size(), data.test().size(), baseAcc.top1(), prunedAcc.top1(),
                     (baseAcc.top1() - prunedAcc.top1()) * 100, baseCost.flops(), prunedCost.flops(), flopsRatio,
-                    baseCost.params(), prunedCost.params(), baseBytes, prunedBytes, (double) baseBytes / prunedBytes,
-                    latency.get(0).medianMs(), latency.get(1).medianMs(), speedup, speedup / flopsRatio,
-                    baselineSeconds, tuneSeconds, PruningUnits.keepCounts(net, ratios));
+                    baseCost.params(), prunedCost.params(), baseOnnx.length, prunedOnnx.length,
+                    (double) baseOnnx.length / prunedOnnx.length, latency.get(0).medianMs(), latency.get(1).medianMs(),
+                    speedup, speedup / flopsRatio, batched.get(0).medianMs() / batched.get(1).medianMs(),
+                    prunedAccDjl.top1(), baselineSeconds, tuneSeconds, PruningUnits.keepCounts(net, ratios));
             log.accept(row.markdownRow());
             return row;
         }
     }
 
-    /** One ratio for every unit, the largest that reaches the FLOPs target (as the learner completes proposals). */
-    static Map<String, Double> uniformRatios(NetSpec net, double flopsTarget) {
-        List<PruningUnits.Unit> units = PruningUnits.of(net);
-        double lo = 0.05;
-        double hi = 1.0;
-        for (int i = 0; i < 30; i++) {
-            double mid = (lo + hi) / 2;
-            if (ChannelPruningLearner.flopsRatio(net, uniform(units, mid)) >= flopsTarget) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return uniform(units, lo);
-    }
-
-    private static Map<String, Double> uniform(List<PruningUnits.Unit> units, double ratio) {
-        Map<String, Double> ratios = new LinkedHashMap<>();
-        units.forEach(u -> ratios.put(u.name(), ratio));
-        return ratios;
+    /** One ratio for every unit, the largest that reaches the FLOPs target, completed as the learner does it. */
+    static Map<String, Double> uniformRatios(NetSpec net, double flopsTarget, int channelMultiple) {
+        Map<String, Double> whole = new LinkedHashMap<>();
+        PruningUnits.of(net).forEach(u -> whole.put(u.name(), 1.0));
+        return ChannelPruningLearner.meetFlopsTarget(net, whole, whole.keySet(), flopsTarget, 0.05, channelMultiple);
     }
 
     private ModelTrainer.Listener epochLog(String what) {

@@ -27,7 +27,14 @@ public interface EvaluatorConfig {
     Latency latency();
 
     interface Latency {
-        /** Intra-op threads for inference (PyTorch), reported with every latency. */
+        /**
+         * The runtime that runs the candidate for accuracy and latency: {@code onnxruntime} (the exported
+         * {@code model.onnx} in ONNX Runtime, the deployment runtime) or {@code djl} (the training runtime).
+         */
+        @WithDefault("onnxruntime")
+        Runtime runtime();
+
+        /** Intra-op threads for inference, reported with every latency. */
         @WithDefault("1")
         int threads();
 
@@ -38,5 +45,9 @@ public interface EvaluatorConfig {
         /** Timed runs per model; the baseline and the candidate alternate in rounds. */
         @WithDefault("60")
         int runs();
+    }
+
+    enum Runtime {
+        onnxruntime, djl
     }
 }

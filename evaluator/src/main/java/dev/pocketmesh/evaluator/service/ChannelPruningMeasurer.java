@@ -11,8 +11,10 @@ import dev.pocketmesh.nn.data.DatasetLoader;
 import dev.pocketmesh.nn.engine.Engines;
 import dev.pocketmesh.nn.learn.ModelFiles;
 import dev.pocketmesh.nn.measure.Accuracy;
+import dev.pocketmesh.nn.measure.InferenceModel;
 import dev.pocketmesh.nn.measure.LatencyMeter;
 import dev.pocketmesh.nn.measure.LoadedModel;
+import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.ArrayList;
@@ -21,13 +23,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code channel-pruning} candidates on this evaluator's CPU: top-1 / top-5 accuracy on the validation split
+ * {@code channel-pruning} candidates on this evaluator's CPU, in the configured runtime (by default the exported
+ * {@code model.onnx} in ONNX Runtime, as it would be deployed): top-1 / top-5 accuracy on the validation split
  * (the search objective) and, for the baseline and the final model, on the test split; FLOPs, MACs and
- * parameters from the network; the stored bytes of its weights; batch-1 latency, timed in the same run as the
- * job's baseline so the speedup is one measured ratio.
+ * parameters from the network; the bytes of the ONNX file; batch-1 latency, timed in the same run as the job's
+ * baseline so the speedup is one measured ratio. For the baseline and the final model the test accuracy is also
+ * measured in DJL ({@code djlTestAccuracy}), which shows that the export computes what was trained.
  */
 @ApplicationScoped
 public class ChannelPruningMeasurer implements Measurer {
+    private static final int BATCH = 256;
+
     private final EvaluatorConfig config;
 
     public ChannelPruningMeasurer(EvaluatorConfig config) {
@@ -44,33 +50,37 @@ public class ChannelPruningMeasurer implements Measurer {
         var request = candidate.request();
         var spec = request.spec();
         URI manifest = candidate.artifactUri();
-        byte[] weightBytes = candidate.artifacts().get(manifest.resolve(ModelFiles.WEIGHTS));
-        // The weights are read once: their size is the candidate's bytes, their content its model.
-        ModelFiles model = ModelFiles.read(name -> name.equals(ModelFiles.WEIGHTS) ? weightBytes
-                : candidate.artifacts().get(manifest.resolve(name)));
+        ModelFiles model = ModelFiles.read(name -> candidate.artifacts().get(manifest.resolve(name)));
+        byte[] onnx = candidate.artifacts().get(manifest.resolve(ModelFiles.ONNX));
         DataSplits data = DatasetLoader.load(spec.dataset(), candidate.seed());
         var baselineCost = CostModel.of(JobNetwork.resolve(spec));
         var cost = CostModel.of(model.spec());
+        boolean onTest = request.kind() != TrialKind.SEARCH;
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         Engines.setThreads(config.latency().threads());
-        List<LoadedModel> timed = new ArrayList<>();
+        List<InferenceModel> timed = new ArrayList<>();
         try {
-            LoadedModel loaded = LoadedModel.load(model.spec(), model.weights(), Device.cpu());
+            InferenceModel loaded = load(model, onnx);
             timed.add(loaded);
-            Accuracy validation = loaded.accuracy(data.validation(), 256);
+            Accuracy validation = loaded.accuracy(data.validation(), BATCH);
             metrics.put("accuracy", validation.top1());
             metrics.put("top5", validation.top5());
-            if (request.kind() != TrialKind.SEARCH) {
-                Accuracy test = loaded.accuracy(data.test(), 256);
+            if (onTest) {
+                Accuracy test = loaded.accuracy(data.test(), BATCH);
                 metrics.put("testAccuracy", test.top1());
                 metrics.put("testTop5", test.top5());
+                if (config.latency().runtime() != EvaluatorConfig.Runtime.djl) {
+                    try (LoadedModel djl = LoadedModel.load(model.spec(), model.weights(), Device.cpu())) {
+                        metrics.put("djlTestAccuracy", djl.accuracy(data.test(), BATCH).top1());
+                    }
+                }
             }
             String baselineUri = request.baselineArtifactUri();
             if (request.kind() != TrialKind.BASELINE && baselineUri != null) {
                 URI base = URI.create(baselineUri);
                 ModelFiles baseline = ModelFiles.read(name -> candidate.artifacts().get(base.resolve(name)));
-                timed.add(LoadedModel.load(baseline.spec(), baseline.weights(), Device.cpu()));
+                timed.add(load(baseline, candidate.artifacts().get(base.resolve(ModelFiles.ONNX))));
             }
             List<LatencyMeter.Latency> latency = LatencyMeter.measure(timed, config.latency().warmup(),
                     config.latency().runs(), candidate.seed());
@@ -82,15 +92,22 @@ public class ChannelPruningMeasurer implements Measurer {
             }
             metrics.put("latencyThreads", (double) config.latency().threads());
         } finally {
-            timed.forEach(LoadedModel::close);
+            timed.forEach(InferenceModel::close);
         }
         metrics.put("flops", (double) cost.flops());
         metrics.put("macs", (double) cost.macs());
         metrics.put("params", (double) cost.params());
-        metrics.put("bytes", (double) weightBytes.length);
+        metrics.put("bytes", (double) onnx.length);
         metrics.put("flopsFraction", (double) cost.flops() / baselineCost.flops());
         metrics.put("flopsRatio", (double) baselineCost.flops() / cost.flops());
         metrics.put("paramsRatio", (double) baselineCost.params() / cost.params());
         return metrics;
+    }
+
+    private InferenceModel load(ModelFiles model, byte[] onnx) {
+        return switch (config.latency().runtime()) {
+            case onnxruntime -> OnnxRuntimeModel.load(onnx, model.spec(), config.latency().threads());
+            case djl -> LoadedModel.load(model.spec(), model.weights(), Device.cpu());
+        };
     }
 }

@@ -4,6 +4,7 @@ import dev.pocketmesh.json.Json;
 import dev.pocketmesh.learner.JobNetwork;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.ShapeInference;
+import dev.pocketmesh.nn.onnx.OnnxExport;
 import dev.pocketmesh.nn.tensor.Weights;
 import dev.pocketmesh.nn.tensor.WeightsIO;
 import java.io.IOException;
@@ -17,18 +18,26 @@ import java.util.function.Function;
 
 /**
  * A model as stored: {@code net.json} (the {@link NetSpec}) beside {@code weights.npz}. The same two files make
- * up a user's model directory, a trial's artifact and the job's exported result.
+ * up a user's model directory, a trial's artifact and the job's exported result. Written artifacts also carry
+ * {@code model.onnx}, the deployable export, which is what the evaluator measures.
  */
 public record ModelFiles(NetSpec spec, Weights weights) {
     public static final String NET = JobNetwork.NET_FILE;
     public static final String WEIGHTS = WeightsIO.FILE_NAME;
+    public static final String ONNX = OnnxExport.FILE_NAME;
 
-    /** The files by name, ready for an artifact directory. */
+    /** The files by name, ready for an artifact directory: the spec, the weights and the ONNX export. */
     public Map<String, byte[]> toFiles() {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(NET, Json.writePretty(spec).getBytes(StandardCharsets.UTF_8));
         files.put(WEIGHTS, WeightsIO.toNpz(weights));
+        files.put(ONNX, onnx());
         return files;
+    }
+
+    /** The model as fp32 ONNX. */
+    public byte[] onnx() {
+        return OnnxExport.fp32(spec, weights);
     }
 
     /** Reads the two files through {@code file} (name → bytes), checking that they belong together. */

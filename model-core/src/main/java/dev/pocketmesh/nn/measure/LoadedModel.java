@@ -17,8 +17,8 @@ import dev.pocketmesh.nn.tensor.Tensor;
 import dev.pocketmesh.nn.tensor.Weights;
 import dev.pocketmesh.nn.train.Batches;
 
-/** A network with its weights, ready for inference on one device. Close it to free native memory. */
-public final class LoadedModel implements AutoCloseable {
+/** A network with its weights in DJL's PyTorch engine, ready for inference on one device. */
+public final class LoadedModel implements InferenceModel {
     private final Model model;
     private final SpecNetwork network;
     private final ParameterStore store;
@@ -46,6 +46,7 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
+    @Override
     public NetSpec spec() {
         return network.spec();
     }
@@ -59,8 +60,32 @@ public final class LoadedModel implements AutoCloseable {
         return network.forward(store, images, false);
     }
 
-    public Accuracy accuracy(ImageSet set, int batchSize) {
-        return Accuracy.of(set, batchSize, manager, this::forward);
+    @Override
+    public float[] logits(ImageSet set, int from, int to) {
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray images = Batches.images(batch, set, Permutations.identity(set.size()), from, to);
+            return forward(new NDList(images)).singletonOrThrow().toFloatArray();
+        }
+    }
+
+    @Override
+    public TimedRun timed(float[] images, int batch) {
+        NDArray input = manager.create(images, network.inputShape(batch));
+        return new TimedRun() {
+            @Override
+            public void run() {
+                try (NDManager scratch = manager.newSubManager()) {
+                    NDList out = forward(new NDList(input));
+                    out.singletonOrThrow().toFloatArray(); // waits for the device
+                    out.attach(scratch);
+                }
+            }
+
+            @Override
+            public void close() {
+                input.close();
+            }
+        };
     }
 
     /**

@@ -132,7 +132,8 @@ public final class ModelTrainer {
                     trainedImages += n;
                     trainingNanos += trainNanos;
                     Accuracy val = validation == null || validation.size() == 0 ? null
-                            : Accuracy.of(validation, 256, trainer.getManager(), trainer::evaluate);
+                            : Accuracy.of(validation, 256, spec.numClasses(), trainer.getManager(),
+                                    trainer::evaluate);
                     EpochStats stats = new EpochStats(epoch, config.epochs(), lossSum / n, correct / n,
                             val == null ? Double.NaN : val.top1(), val == null ? Double.NaN : val.top5(),
                             rate.getNewValue(Math.max(0, update - 1)), n / (trainNanos / 1e9),

@@ -1,0 +1,135 @@
+package dev.pocketmesh.nn.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.Shape;
+import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.measure.InferenceModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+/**
+ * An exported model in ONNX Runtime on the CPU: the runtime a deployed model runs in, so the latency measured here
+ * is the latency users get. Graph optimisations are on (Conv+BatchNorm folding, Conv+Relu fusion); the
+ * intra-op thread count is pinned and inter-op parallelism is off, so a measurement uses exactly that many cores.
+ */
+public final class OnnxRuntimeModel implements InferenceModel {
+    private final NetSpec spec;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+
+    private OnnxRuntimeModel(NetSpec spec, OrtEnvironment env, OrtSession session) {
+        this.spec = spec;
+        this.env = env;
+        this.session = session;
+    }
+
+    /**
+     * @param onnx    the serialized model, as {@link OnnxExport} writes it
+     * @param spec    the network it was exported from (input shape, class count)
+     * @param threads intra-op threads, at least 1
+     */
+    public static OnnxRuntimeModel load(byte[] onnx, NetSpec spec, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return new OnnxRuntimeModel(spec, env, env.createSession(onnx, options));
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("ONNX Runtime refused the model of " + spec.name() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public NetSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public float[] logits(ImageSet set, int from, int to) {
+        FloatBuffer images = FloatBuffer.wrap(set.pixels(), set.offset(from), (to - from) * set.imageElements());
+        return run(images, to - from);
+    }
+
+    /**
+     * The input and the output buffer are allocated once, outside the timed call (the output is pinned), so a
+     * run times ONNX Runtime's inference and the read of the logits, not Java allocations.
+     */
+    @Override
+    public TimedRun timed(float[] images, int batch) {
+        try {
+            FloatBuffer in = ByteBuffer.allocateDirect(images.length * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer().put(images);
+            FloatBuffer out = ByteBuffer.allocateDirect(batch * spec.numClasses() * Float.BYTES)
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            OnnxTensor input = OnnxTensor.createTensor(env, in.rewind(), inputShape(batch));
+            OnnxTensor output = OnnxTensor.createTensor(env, out, new long[] {batch, spec.numClasses()});
+            Map<String, OnnxTensor> inputs = Map.of(OnnxExport.INPUT, input);
+            Map<String, OnnxTensor> outputs = Map.of(OnnxExport.OUTPUT, output);
+            return new TimedRun() {
+                @Override
+                public void run() {
+                    try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+                        out.get(0);
+                    } catch (OrtException e) {
+                        throw new IllegalStateException("ONNX Runtime failed on " + spec.name() + ": "
+                                + e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    input.close();
+                    output.close();
+                }
+            };
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot create the tensors to time " + spec.name(), e);
+        }
+    }
+
+    private float[] run(FloatBuffer images, int count) {
+        try (OnnxTensor input = OnnxTensor.createTensor(env, images, inputShape(count))) {
+            return run(input);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private float[] run(OnnxTensor input) {
+        // Logits as a heap copy: accuracy needs them after the result is closed.
+        try (OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, input))) {
+            FloatBuffer logits = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] out = new float[logits.remaining()];
+            logits.get(out);
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long[] inputShape(long batch) {
+        Shape s = spec.input();
+        return s.flat() ? new long[] {batch, s.channels()} : new long[] {batch, s.channels(), s.height(), s.width()};
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close the ONNX Runtime session of " + spec.name(), e);
+        }
+    }
+}
