@@ -2,7 +2,6 @@ package dev.pocketmesh.search;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.hipparchus.special.Erf;
 
 /**
  * The joint kernel density TPE fits to one group of configurations, in {@link TpeSampler}'s coordinates: an
@@ -66,7 +65,7 @@ final class ParzenEstimator {
             sigma[d] = Math.min(1.0, Math.max(floor, bandwidth));
             for (int i = 0; i < kernels; i++) {
                 double s = i == n ? 1.0 : sigma[d];
-                double mass = 0.5 * (Erf.erf((1 - mu[i][d]) / (s * SQRT2)) - Erf.erf(-mu[i][d] / (s * SQRT2)));
+                double mass = 0.5 * (erf((1 - mu[i][d]) / (s * SQRT2)) - erf(-mu[i][d] / (s * SQRT2)));
                 logScale[i][d] = -Math.log(s) - LOG_SQRT_2PI - Math.log(mass);
             }
         }
@@ -132,5 +131,16 @@ final class ParzenEstimator {
             sum += Math.exp(t - max);
         }
         return max + Math.log(sum) - Math.log(kernels);
+    }
+
+    /**
+     * erf to about 1.5e-7 (Abramowitz and Stegun 7.1.26): ample for the truncation masses, each at least 0.34 since
+     * every centre lies in [0, 1] and every width is at most 1, and far cheaper than an exact series.
+     */
+    static double erf(double x) {
+        double t = 1 / (1 + 0.3275911 * Math.abs(x));
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        double y = 1 - poly * Math.exp(-x * x);
+        return x >= 0 ? y : -y;
     }
 }

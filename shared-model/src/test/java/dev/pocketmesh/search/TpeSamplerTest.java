@@ -123,4 +123,12 @@ class TpeSamplerTest {
         assertThat(new TpeSampler(1).suggest(new SearchSpace(List.of()), List.of(), 1)).isEmpty();
         Studies.assertValid(new TpeSampler(1).suggest(space, List.of(), 1));
     }
+
+    @Test
+    void fastErfAgreesWithHipparchus() {
+        for (double x = -4; x <= 4; x += 0.01) {
+            assertThat(ParzenEstimator.erf(x)).isCloseTo(org.hipparchus.special.Erf.erf(x),
+                    org.assertj.core.data.Offset.offset(2e-7));
+        }
+    }
 }

@@ -1,11 +1,13 @@
 package dev.pocketmesh.cli.commands;
 
+import dev.pocketmesh.cli.bench.HpoFunctionsBenchmark;
 import dev.pocketmesh.cli.bench.MeshOverheadBenchmark;
 import dev.pocketmesh.cli.bench.PruneFashionBenchmark;
 import dev.pocketmesh.cli.bench.TrainThroughputBenchmark;
 import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.data.DatasetLoader;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
+import dev.pocketmesh.search.Optimizers;
 import dev.pocketmesh.spec.JobSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks: each writes a JSON result and a Markdown table.",
         subcommands = {BenchCommand.MeshOverhead.class, BenchCommand.PruneFashion.class,
-                BenchCommand.TrainThroughput.class})
+                BenchCommand.TrainThroughput.class, BenchCommand.HpoFunctions.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -162,6 +164,41 @@ public final class BenchCommand implements Runnable {
             System.out.println(report.markdown());
             System.out.println("written: " + out.resolve("train-throughput.json") + ", " + out.resolve("train-throughput.md"));
             return 0;
+        }
+    }
+
+    @Command(name = "hpo-functions", description = "The optimizers on Branin, Hartmann-6 and Rosenbrock-4: best-found "
+            + "regret at each budget (median and quartiles over seeds) and each optimizer's own time per suggestion.")
+    static final class HpoFunctions implements Callable<Integer> {
+        @Option(names = "--optimizers", split = ",", defaultValue = "random,sobol,tpe,gp",
+                description = "Optimizer names as a job names them (default ${DEFAULT-VALUE}).")
+        List<String> optimizers;
+
+        @Option(names = "--budgets", split = ",", defaultValue = "50,100",
+                description = "Trial counts at which regret is reported (default ${DEFAULT-VALUE}).")
+        List<Integer> budgets;
+
+        @Option(names = "--seeds", defaultValue = "10", description = "Studies per function and optimizer (default ${DEFAULT-VALUE}).")
+        int seeds;
+
+        @Option(names = "--long-trials", defaultValue = "200",
+                description = "Trials of the Hartmann-6 study timed near its end (default ${DEFAULT-VALUE}).")
+        int longTrials;
+
+        @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            HpoFunctionsBenchmark.Settings settings = new HpoFunctionsBenchmark.Settings(optimizers, budgets, seeds,
+                    longTrials);
+            HpoFunctionsBenchmark.Report report = new HpoFunctionsBenchmark(settings,
+                    HpoFunctionsBenchmark.registryOrDirect(Optimizers::create), System.out::println).run();
+            report.write(out);
+            System.out.println();
+            System.out.println(report.markdown());
+            System.out.println("written: " + out.resolve("hpo-functions.json") + ", " + out.resolve("hpo-functions.md"));
+            return report.targetsMet() ? 0 : 3;
         }
     }
 }
