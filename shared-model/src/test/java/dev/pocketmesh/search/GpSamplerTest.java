@@ -182,6 +182,20 @@ class GpSamplerTest {
     }
 
     @Test
+    void repeatedConfigurationsWithNoisyValuesAndPendingCopiesAreHandled() {
+        // The same configuration measured three times with different values (noisy fine-tuning), and a pending
+        // trial on that very configuration: the covariance has identical rows, which noise and jitter must absorb.
+        List<Observation> history = new ArrayList<>(mixedStudy(new RandomSampler(8), 7));
+        Map<String, Object> repeated = history.get(3).config();
+        history.add(new Observation(7, "t7", repeated, history.get(3).value() + 0.3, TrialState.EVALUATED));
+        history.add(new Observation(8, "t8", repeated, history.get(3).value() - 0.2, TrialState.EVALUATED));
+        history.add(new Observation(9, "t9", repeated, null, TrialState.TRAINED));
+        Map<String, Object> c = new GpSampler(8).suggest(mixed, history, 10);
+        assertThat(c).containsOnlyKeys("lr", "ratio", "bits", "criterion").isNotEqualTo(repeated);
+        assertThat(new GpSampler(8).suggest(mixed, history, 10)).isEqualTo(c);
+    }
+
+    @Test
     void aSmallDiscreteSpaceIsNotProposedTwice() {
         SearchSpace small = new SearchSpace(List.of(
                 new Parameter.IntParameter("bits", 2, 4),
