@@ -92,6 +92,11 @@ public final class GpSampler implements Sampler {
         List<double[]> pendingX = new ArrayList<>();
         Set<Map<String, Object>> taken = new HashSet<>();
         for (Observation o : trials) {
+            if (o.number() == trialNumber) {
+                // The trial being proposed, already recorded (a restarted service asking again): the first
+                // answer was computed without it, so leave it out to give the same answer.
+                continue;
+            }
             double[] u = encoding.encode(o.config());
             if (u == null) {
                 continue;

@@ -118,6 +118,24 @@ class GpSamplerTest {
     }
 
     @Test
+    void largeHistoriesAreDeterministicAndAskingAgainForARecordedTrialGivesTheSameAnswer() {
+        // Past 100 observations the hyper-parameters are fitted on a seeded subset: still deterministic.
+        BenchmarkFunctions.Function f = BenchmarkFunctions.hartmann6();
+        List<Observation> history = new ArrayList<>();
+        RandomSampler random = new RandomSampler(6);
+        for (int n = 0; n < 120; n++) {
+            Map<String, Object> c = random.suggest(f.space(), history, n);
+            history.add(new Observation(n, "t" + n, c, -f.valueAt(c), TrialState.EVALUATED));
+        }
+        Map<String, Object> first = new GpSampler(6).suggest(f.space(), history, 120);
+        assertThat(new GpSampler(6).suggest(f.space(), history, 120)).isEqualTo(first);
+        // The study recorded trial 120 as proposed, then the service restarted and asks for it again.
+        List<Observation> recorded = new ArrayList<>(history);
+        recorded.add(new Observation(120, "t120", first, null, TrialState.PROPOSED));
+        assertThat(new GpSampler(6).suggest(f.space(), recorded, 120)).isEqualTo(first);
+    }
+
+    @Test
     void startupTrialsAreRandomSamplersDraws() {
         GpSampler gp = new GpSampler(4);
         RandomSampler random = new RandomSampler(4);
