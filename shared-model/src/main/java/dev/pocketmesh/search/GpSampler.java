@@ -121,7 +121,7 @@ public final class GpSampler implements Sampler {
             return startupSampler.suggest(space, trials, trialNumber);
         }
 
-        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + trialNumber);
+        SplittableRandom random = RandomSampler.streamFor(seed, trialNumber);
         double[][] x = observedX.toArray(new double[0][]);
         double[] y = standardise(observedY);
         double worst = Arrays.stream(y).min().orElse(0);

@@ -1,19 +1,32 @@
 package dev.pocketmesh.search;
 
+import java.util.List;
 import java.util.Set;
 
-/** The optimisers a job can name in {@code search.optimizer}. */
+/** The optimisers a job (or a study of the ask/tell API) can name in {@code search.optimizer}. */
 public final class Optimizers {
     public static final String RANDOM = "random";
-    public static final Set<String> NAMES = Set.of(RANDOM);
+    public static final String GRID = "grid";
+    public static final String SOBOL = "sobol";
+    public static final String TPE = "tpe";
+    public static final String GP = "gp";
+    /** In the order the docs and error messages list them. */
+    public static final List<String> ORDERED = List.of(RANDOM, GRID, SOBOL, TPE, GP);
+    public static final Set<String> NAMES = Set.copyOf(ORDERED);
+    /** Points per float parameter of the {@code grid} optimiser. */
+    static final int GRID_POINTS_PER_FLOAT = 5;
 
     private Optimizers() {
     }
 
     public static Sampler create(String name, long seed) {
-        return switch (name) {
+        return switch (name == null ? "" : name) {
             case RANDOM -> new RandomSampler(seed);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: " + NAMES);
+            case GRID -> new GridSampler(seed, GRID_POINTS_PER_FLOAT);
+            case SOBOL -> new SobolSampler(seed);
+            case TPE -> new TpeSampler(seed);
+            case GP -> new GpSampler(seed);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: " + ORDERED);
         };
     }
 }

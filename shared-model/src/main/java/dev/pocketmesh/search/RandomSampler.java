@@ -17,12 +17,21 @@ public final class RandomSampler implements Sampler {
     public Map<String, Object> suggest(SearchSpace space, List<Observation> history, int trialNumber) {
         // A fresh stream per trial number, not one shared stream: the n-th proposal must not depend on how
         // many proposals this process happened to make before (restarts, replicas).
-        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + trialNumber);
+        SplittableRandom random = streamFor(seed, trialNumber);
         Map<String, Object> config = new LinkedHashMap<>();
         for (Parameter p : space.parameters()) {
             config.put(p.name(), sample(p, random));
         }
         return config;
+    }
+
+    /**
+     * The random stream of trial {@code trialNumber} in a study seeded {@code seed}, for every sampler. The pair is
+     * hashed: SplittableRandom steps by the golden-ratio constant, so a plain {@code seed * golden + number} would
+     * make seed s + 1's streams those of seed s shifted by one trial.
+     */
+    static SplittableRandom streamFor(long seed, int trialNumber) {
+        return new SplittableRandom(SeededPermutation.mix(SeededPermutation.mix(seed) + trialNumber));
     }
 
     static Object sample(Parameter p, SplittableRandom random) {

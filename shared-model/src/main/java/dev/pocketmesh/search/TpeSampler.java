@@ -98,7 +98,7 @@ public final class TpeSampler implements Sampler {
 
         // Hashed, not seed * golden + n as such: SplittableRandom steps by that same golden constant, so the streams
         // of seeds s and s + 1 would be one draw apart and yield overlapping candidates.
-        SplittableRandom random = new SplittableRandom(SeededPermutation.mix(seed * 0x9E3779B97F4A7C15L + trialNumber));
+        SplittableRandom random = RandomSampler.streamFor(seed, trialNumber);
         double[] best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         boolean bestIsNew = false;
@@ -112,7 +112,22 @@ public final class TpeSampler implements Sampler {
                 bestIsNew = isNew;
             }
         }
+        // Every candidate repeats a tried or pending configuration (a small discrete space): keep drawing, from
+        // l(x) and uniformly in turn, so that an unused configuration is proposed while one is left.
+        for (int extra = 0; !bestIsNew && extra < 20 * candidates; extra++) {
+            double[] x = extra % 2 == 0 ? l.sample(random) : encode(params, uniform(params, random));
+            if (!taken.contains(key(x))) {
+                best = x;
+                bestIsNew = true;
+            }
+        }
         return decode(params, best);
+    }
+
+    private static Map<String, Object> uniform(List<Parameter> params, SplittableRandom random) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        params.forEach(p -> config.put(p.name(), RandomSampler.sample(p, random)));
+        return config;
     }
 
     /** Estimator coordinates of a configuration: [0, 1] for floats and ints, the choice index for categoricals. */

@@ -48,7 +48,7 @@ final class UnitCubeEncoding {
                 return null;
             }
             if (p instanceof Parameter.CategoricalParameter c) {
-                int index = indexOf(c, v);
+                int index = UnitScale.categoryIndex(c, v);
                 if (index < 0) {
                     return null;
                 }
@@ -109,11 +109,7 @@ final class UnitCubeEncoding {
             int o = offsets[i];
             Object value;
             if (p instanceof Parameter.FloatParameter f) {
-                double x = f.log()
-                        ? Math.exp(Math.log(f.low()) + u[o] * (Math.log(f.high()) - Math.log(f.low())))
-                        : f.low() + u[o] * (f.high() - f.low());
-                // exp(log(x)) can land a rounding error outside the declared range.
-                value = Math.min(f.high(), Math.max(f.low(), x));
+                value = UnitScale.decode(f, u[o]);
             } else if (p instanceof Parameter.IntParameter ip) {
                 value = (int) Math.min(ip.high(), Math.max(ip.low(), ip.low() + Math.round(u[o] * (ip.high() - ip.low()))));
             } else {
@@ -137,21 +133,6 @@ final class UnitCubeEncoding {
     /** True when the parameter owning this block is categorical. */
     boolean isCategorical(int parameterIndex) {
         return parameters.get(parameterIndex) instanceof Parameter.CategoricalParameter;
-    }
-
-    private static int indexOf(Parameter.CategoricalParameter c, Object v) {
-        int index = c.choices().indexOf(v);
-        if (index >= 0) {
-            return index;
-        }
-        // A configuration read back from JSON may hold 4L where the space declared 4, or "4": match by text.
-        String text = String.valueOf(v);
-        for (int k = 0; k < c.choices().size(); k++) {
-            if (String.valueOf(c.choices().get(k)).equals(text)) {
-                return k;
-            }
-        }
-        return -1;
     }
 
     private static int argmax(double[] u, int offset, int width) {

@@ -212,7 +212,7 @@ public final class JobSpecValidator {
             optimizer = Optimizers.RANDOM;
         } else if (!Optimizers.NAMES.contains(optimizer)) {
             errors.add(new FieldError("search.optimizer", "unknown optimizer '" + optimizer + "'; known: "
-                    + sorted(Optimizers.NAMES)));
+                    + Optimizers.ORDERED));
         }
         Integer trials = optionalInt(node, "trials", "search.trials", 1, MAX_TRIALS, 20, errors);
         Integer parallelism = optionalInt(node, "parallelism", "search.parallelism", 1, MAX_PARALLELISM, 1, errors);

@@ -3,11 +3,8 @@ package dev.pocketmesh.cli.bench;
 import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.search.BenchmarkFunctions;
-import dev.pocketmesh.search.GridSampler;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Sampler;
-import dev.pocketmesh.search.SobolSampler;
-import dev.pocketmesh.search.TpeSampler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,25 +100,6 @@ public final class HpoFunctionsBenchmark {
         this.settings = settings;
         this.samplers = samplers;
         this.log = log;
-    }
-
-    /**
-     * {@code registry} first; the samplers of this package it does not know yet are built directly (grid with 5
-     * points per float), so a registry that lacks them still benchmarks them.
-     */
-    public static SamplerFactory registryOrDirect(SamplerFactory registry) {
-        return (name, seed) -> {
-            try {
-                return registry.create(name, seed);
-            } catch (IllegalArgumentException unknown) {
-                return switch (name) {
-                    case "sobol" -> new SobolSampler(seed);
-                    case "tpe" -> new TpeSampler(seed);
-                    case "grid" -> new GridSampler(seed, 5);
-                    default -> throw unknown;
-                };
-            }
-        };
     }
 
     public Report run() {

@@ -193,7 +193,7 @@ public final class BenchCommand implements Runnable {
             HpoFunctionsBenchmark.Settings settings = new HpoFunctionsBenchmark.Settings(optimizers, budgets, seeds,
                     longTrials);
             HpoFunctionsBenchmark.Report report = new HpoFunctionsBenchmark(settings,
-                    HpoFunctionsBenchmark.registryOrDirect(Optimizers::create), System.out::println).run();
+                    Optimizers::create, System.out::println).run();
             report.write(out);
             System.out.println();
             System.out.println(report.markdown());

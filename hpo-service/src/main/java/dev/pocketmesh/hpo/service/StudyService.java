@@ -243,7 +243,8 @@ public class StudyService {
 
     /**
      * Builds a study's proposals: the sampler chosen by the study's optimiser, fed the study's observations. The
-     * history is read once per batch and only when a proposal is actually needed.
+     * history is read once per batch and only when a proposal is actually needed; each proposal of the batch joins
+     * it as a pending trial, so a model-based optimiser spreads a batch over several points (constant liar).
      */
     private final class ProposalFactory {
         private final StudyRecord study;
@@ -257,13 +258,20 @@ public class StudyService {
         TrialProposal proposal(int number) {
             if (sampler == null) {
                 sampler = Optimizers.create(study.optimizer(), study.seed());
-                history = studies.observations(study.jobId());
+                history = new ArrayList<>(studies.observations(study.jobId()));
+                // Search trials still being trained or measured count as pending points.
+                for (TrialRecord t : trials.listForJob(study.jobId())) {
+                    if (t.kind() == TrialKind.SEARCH && !t.state().isTerminal()) {
+                        history.add(new Observation(t.number(), t.trialId(), t.config(), null, t.state()));
+                    }
+                }
             }
             // The learner turns the optimiser's suggestion into what is trained (e.g. scaled to meet a FLOPs target).
             Map<String, Object> config = learners.get(study.spec().compression().learner())
                     .complete(sampler.suggest(study.space(), history, number), study.spec());
-            return TrialProposal.of(study.jobId(), MessageIds.searchTrialId(study.jobId(), number), number, 1,
-                    TrialKind.SEARCH, config, study.spec());
+            String trialId = MessageIds.searchTrialId(study.jobId(), number);
+            history.add(new Observation(number, trialId, config, null, TrialState.PROPOSED));
+            return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec());
         }
     }
 }
