@@ -69,4 +69,24 @@ public final class RedisKeys {
     public static String openStudies() {
         return "pm:studies:open";
     }
+
+    /** Sorted set of ask/tell study ids (the REST API's own studies, not a job's), scored by creation time (ms). */
+    public static String askTellStudies() {
+        return "pm:asktell:studies";
+    }
+
+    /** Hash: an ask/tell study: its definition (JSON) and the last trial number handed out. */
+    public static String askTellStudy(String studyId) {
+        return "pm:asktell:" + studyId;
+    }
+
+    /** Hash: trial number → the ask/tell trial record (JSON). */
+    public static String askTellTrials(String studyId) {
+        return "pm:asktell:" + studyId + ":trials";
+    }
+
+    /** Set: trial numbers already told, so a trial is told once. */
+    public static String askTellTold(String studyId) {
+        return "pm:asktell:" + studyId + ":told";
+    }
 }
