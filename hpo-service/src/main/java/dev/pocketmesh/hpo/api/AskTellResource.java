@@ -88,8 +88,7 @@ public class AskTellResource {
                 .map(view -> Response.ok(Json.write(view)))
                 .orElseGet(() -> jobStudies.view(id)
                         .map(view -> Response.ok(Json.write(view)))
-                        .orElseGet(() -> Response.status(Response.Status.NOT_FOUND)
-                                .entity(Json.write(Map.of("error", "no study " + id))))));
+                        .orElseThrow(() -> new AskTellService.UnknownStudy(id))));
     }
 
     private static Response handle(Supplier<Response.ResponseBuilder> action) {

@@ -51,7 +51,7 @@ public class AskTellService {
     /** No ask/tell study with this id: HTTP 404. */
     public static final class UnknownStudy extends RuntimeException {
         public UnknownStudy(String id) {
-            super("no ask/tell study " + id, null, false, false);
+            super("no study " + id, null, false, false);
         }
     }
 
