@@ -57,16 +57,22 @@ final class MeshFixture {
         return instance;
     }
 
-    /** A simulated job spec in YAML. */
+    /** A simulated job spec in YAML (random search). */
     static String simulatedJob(String name, int trials, int parallelism, int sleepMs, int epochs, long seed) {
+        return simulatedJob(name, "random", trials, parallelism, sleepMs, epochs, seed);
+    }
+
+    /** A simulated job spec in YAML searched by {@code optimizer}. */
+    static String simulatedJob(String name, String optimizer, int trials, int parallelism, int sleepMs, int epochs,
+            long seed) {
         return """
                 name: %s
                 model: {zoo: lenet5}
                 dataset: {format: synthetic}
                 compression: {learner: simulated, params: {layers: 4, sleepMs: %d}, target: {flopsRatio: 1.2}}
-                search: {optimizer: random, trials: %d, parallelism: %d, seed: %d}
+                search: {optimizer: %s, trials: %d, parallelism: %d, seed: %d}
                 training: {epochs: %d}
-                """.formatted(name, sleepMs, trials, parallelism, seed, epochs);
+                """.formatted(name, sleepMs, optimizer, trials, parallelism, seed, epochs);
     }
 
     /** Where CI (and the README) install Fashion-MNIST: apt-get install -y dataset-fashion-mnist. */

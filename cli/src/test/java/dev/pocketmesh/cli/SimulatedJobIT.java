@@ -75,6 +75,22 @@ class SimulatedJobIT {
         }
     }
 
+    /**
+     * The model-based optimisers drive a job through the mesh; with three trials in flight each batch sees the
+     * others as pending points, so no configuration is proposed twice.
+     */
+    @Test
+    void tpeAndGpJobsCompleteWithDistinctProposals() {
+        for (String optimizer : List.of("tpe", "gp")) {
+            String jobId = fixture.submit(MeshFixture.simulatedJob("e2e-" + optimizer, optimizer, 14, 3, 0, 1, 5));
+            fixture.awaitCompleted(jobId, Duration.ofMinutes(2));
+            List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()
+                    .filter(t -> t.kind() == TrialKind.SEARCH).toList();
+            assertThat(search).as(optimizer).hasSize(14).allMatch(t -> t.state() == TrialState.EVALUATED);
+            assertThat(search).extracting(TrialRecord::config).as(optimizer).doesNotHaveDuplicates();
+        }
+    }
+
     private Object config(String jobId, int number) {
         return fixture.trials.find(dev.pocketmesh.contracts.MessageIds.searchTrialId(jobId, number)).orElseThrow()
                 .config();

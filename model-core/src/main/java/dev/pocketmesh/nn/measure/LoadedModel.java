@@ -63,7 +63,7 @@ public final class LoadedModel implements InferenceModel {
     @Override
     public float[] logits(ImageSet set, int from, int to) {
         try (NDManager batch = manager.newSubManager()) {
-            NDArray images = Batches.images(batch, set, Permutations.identity(set.size()), from, to);
+            NDArray images = Batches.images(batch, set, Permutations.identity(to), from, to);
             return forward(new NDList(images)).singletonOrThrow().toFloatArray();
         }
     }
