@@ -5,6 +5,7 @@ import dev.pocketmesh.json.Json;
 import dev.pocketmesh.search.BenchmarkFunctions;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Sampler;
+import dev.pocketmesh.stats.Quantiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,8 +130,8 @@ public final class HpoFunctionsBenchmark {
                 for (int b = 0; b < budgets.size(); b++) {
                     double[] r = regrets[b].clone();
                     Arrays.sort(r);
-                    rows.add(new Row(f.name(), name, budgets.get(b), settings.seeds(), quantile(r, 0.5),
-                            quantile(r, 0.25), quantile(r, 0.75), Arrays.stream(r).average().orElse(Double.NaN)));
+                    rows.add(new Row(f.name(), name, budgets.get(b), settings.seeds(), Quantiles.of(r, 0.5),
+                            Quantiles.of(r, 0.25), Quantiles.of(r, 0.75), Arrays.stream(r).average().orElse(Double.NaN)));
                 }
             }
         }
@@ -138,10 +139,10 @@ public final class HpoFunctionsBenchmark {
         for (String name : settings.optimizers()) {
             List<Long> late = new ArrayList<>();
             study(samplers.create(name, 1_000), hartmann, settings.longTrials(), new ArrayList<>(), late);
-            long[] all = nanos.get(name).stream().mapToLong(Long::longValue).sorted().toArray();
-            long[] lateSorted = late.stream().mapToLong(Long::longValue).sorted().toArray();
-            Timing timing = new Timing(name, all.length, quantile(all, 0.5) / 1e6, quantile(all, 0.99) / 1e6,
-                    lateSorted.length, quantile(lateSorted, 0.99) / 1e6, P99_TARGET_MS.get(name));
+            double[] all = nanos.get(name).stream().mapToDouble(Long::doubleValue).sorted().toArray();
+            double[] lateSorted = late.stream().mapToDouble(Long::doubleValue).sorted().toArray();
+            Timing timing = new Timing(name, all.length, Quantiles.of(all, 0.5) / 1e6, Quantiles.of(all, 0.99) / 1e6,
+                    lateSorted.length, Quantiles.of(lateSorted, 0.99) / 1e6, P99_TARGET_MS.get(name));
             log.accept(String.format(Locale.ROOT, "timing %-7s p50 %.3f ms  p99 %.3f ms  p99 at >= %d obs %.3f ms",
                     name, timing.p50Ms(), timing.p99Ms(), settings.longTrials() - 10, timing.lateP99Ms()));
             timings.add(timing);
@@ -176,21 +177,6 @@ public final class HpoFunctionsBenchmark {
             history.add(new Observation(n, "t" + n, config, -value, TrialState.EVALUATED));
         }
         return bestAt;
-    }
-
-    /** Linear-interpolation quantile of sorted values. */
-    static double quantile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-    }
-
-    private static double quantile(long[] sorted, double q) {
-        return quantile(Arrays.stream(sorted).asDoubleStream().toArray(), q);
     }
 
     private static String number(double x) {

@@ -1,5 +1,6 @@
 package dev.pocketmesh.nn.measure;
 
+import dev.pocketmesh.stats.Quantiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,18 +61,8 @@ public final class LatencyMeter {
         for (double[] s : samples) {
             double[] sorted = s.clone();
             Arrays.sort(sorted);
-            out.add(new Latency(percentile(sorted, 0.5), percentile(sorted, 0.9), sorted.length));
+            out.add(new Latency(Quantiles.of(sorted, 0.5), Quantiles.of(sorted, 0.9), sorted.length));
         }
         return out;
-    }
-
-    static double percentile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = (int) Math.ceil(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 }

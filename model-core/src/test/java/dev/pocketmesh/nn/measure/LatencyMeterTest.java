@@ -28,7 +28,7 @@ class LatencyMeterTest {
 
     @Test
     void percentilesInterpolate() {
-        assertThat(LatencyMeter.percentile(new double[] {1, 2, 3, 4, 5}, 0.5)).isEqualTo(3);
-        assertThat(LatencyMeter.percentile(new double[] {1, 2, 3, 4, 5}, 0.9)).isEqualTo(4.6, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(dev.pocketmesh.stats.Quantiles.of(new double[] {1, 2, 3, 4, 5}, 0.5)).isEqualTo(3);
+        assertThat(dev.pocketmesh.stats.Quantiles.of(new double[] {1, 2, 3, 4, 5}, 0.9)).isEqualTo(4.6, org.assertj.core.data.Offset.offset(1e-9));
     }
 }
