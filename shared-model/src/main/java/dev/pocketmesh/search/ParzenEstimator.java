@@ -7,8 +7,10 @@ import java.util.SplittableRandom;
  * The joint kernel density TPE fits to one group of configurations, in {@link TpeSampler}'s coordinates: an
  * equally weighted mixture of one product kernel per configuration plus one broad prior kernel. Per float or int
  * dimension a kernel is a Gaussian truncated to [0, 1], centred on the observed value (the prior: centred at 0.5
- * with width 1); all kernels share one bandwidth per dimension, Scott's rule in Optuna's multivariate form
- * {@code 0.2 n^(-1/(d+4))}, floored at {@code 1/min(100, n+2)} so a few points do not collapse onto themselves.
+ * with width 1). A kernel's width in a dimension is the larger of the gaps to its neighbouring centres there
+ * (the range's ends count as neighbours, except for the outermost centres, which use their inner gap), clipped to
+ * [{@code 1/min(100, n+2)}, 1]: kernels are narrow where the group's points cluster and broad where they are
+ * sparse, the adaptive width of Bergstra et al.'s original estimator.
  * Int kernels are evaluated and drawn at their cell centres. Per categorical dimension a kernel puts mass 1 on
  * its observed choice plus 1/K on every choice, normalised (the prior: uniform).
  */
@@ -20,7 +22,8 @@ final class ParzenEstimator {
     private final List<Parameter> params;
     /** Kernel centres, [kernel][dim]; the last kernel is the prior. For categoricals: the choice index. */
     private final double[][] mu;
-    private final double[] sigma;
+    /** Kernel widths, [kernel][dim]; the prior's are 1. */
+    private final double[][] sigma;
     /** -log(sigma sqrt(2 pi)) - log(mass of the Gaussian inside [0, 1]), [kernel][dim]. */
     private final double[][] logScale;
     /** Per categorical dimension, [kernel][choice] log probabilities; null for numeric dimensions. */
@@ -38,11 +41,10 @@ final class ParzenEstimator {
             mu[i] = points.get(i);
         }
         mu[n] = new double[dims];
-        this.sigma = new double[dims];
+        this.sigma = new double[kernels][dims];
         this.cells = new int[dims];
         this.logScale = new double[kernels][dims];
         this.logCategorical = new double[dims][][];
-        double bandwidth = 0.2 * Math.pow(Math.max(n, 1), -1.0 / (dims + 4));
         double floor = 1.0 / Math.min(100.0, n + 2.0);
         for (int d = 0; d < dims; d++) {
             Parameter p = params.get(d);
@@ -62,17 +64,45 @@ final class ParzenEstimator {
                 cells[d] = (int) Math.min(Integer.MAX_VALUE, (long) in.high() - in.low() + 1);
             }
             mu[n][d] = 0.5;
-            sigma[d] = Math.min(1.0, Math.max(floor, bandwidth));
+            neighbourWidths(d, n, floor);
+            sigma[n][d] = 1.0;
             for (int i = 0; i < kernels; i++) {
-                double s = i == n ? 1.0 : sigma[d];
+                double s = sigma[i][d];
                 double mass = 0.5 * (erf((1 - mu[i][d]) / (s * SQRT2)) - erf(-mu[i][d] / (s * SQRT2)));
                 logScale[i][d] = -Math.log(s) - LOG_SQRT_2PI - Math.log(mass);
             }
         }
     }
 
+    /** Sets sigma[i][d] of the n data kernels from the gaps between their sorted centres in dimension d. */
+    private void neighbourWidths(int d, int n, double floor) {
+        if (n == 0) {
+            return;
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(mu[a][d], mu[b][d]));
+        // m = 0, the sorted centres, 1
+        double[] m = new double[n + 2];
+        m[n + 1] = 1;
+        for (int j = 0; j < n; j++) {
+            m[j + 1] = mu[order[j]][d];
+        }
+        for (int j = 0; j < n; j++) {
+            double width = Math.max(m[j + 1] - m[j], m[j + 2] - m[j + 1]);
+            if (n >= 2 && j == 0) {
+                width = m[2] - m[1];
+            } else if (n >= 2 && j == n - 1) {
+                width = m[n] - m[n - 1];
+            }
+            sigma[order[j]][d] = Math.min(1.0, Math.max(floor, width));
+        }
+    }
+
     private double sigma(int kernel, int d) {
-        return kernel == kernels - 1 ? 1.0 : sigma[d];
+        return sigma[kernel][d];
     }
 
     /** A draw from the mixture: a kernel picked by weight, then each dimension from that kernel. */
