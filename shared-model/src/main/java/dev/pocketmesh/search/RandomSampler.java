@@ -30,7 +30,7 @@ public final class RandomSampler implements Sampler {
      * hashed: SplittableRandom steps by the golden-ratio constant, so a plain {@code seed * golden + number} would
      * make seed s + 1's streams those of seed s shifted by one trial.
      */
-    static SplittableRandom streamFor(long seed, int trialNumber) {
+    public static SplittableRandom streamFor(long seed, int trialNumber) {
         return new SplittableRandom(SeededPermutation.mix(SeededPermutation.mix(seed) + trialNumber));
     }
 

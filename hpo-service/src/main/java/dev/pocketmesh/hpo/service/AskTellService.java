@@ -4,6 +4,7 @@ import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.hpo.store.AskTellStore;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Optimizers;
+import dev.pocketmesh.search.RandomSampler;
 import dev.pocketmesh.search.Sampler;
 import dev.pocketmesh.search.SearchSpace;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -178,7 +179,8 @@ public class AskTellService {
 
     /** ParEGO weights for one trial, uniform on the simplex, from (seed, trial number) only. */
     static double[] weights(long seed, int trialNumber, int objectives) {
-        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x5DEECE66DL * trialNumber + 17);
+        // The study's seed with a fixed twist: a stream of its own, not the one the sampler draws from for this trial.
+        SplittableRandom random = RandomSampler.streamFor(seed ^ 0x5DEECE66DL, trialNumber);
         double[] w = new double[objectives];
         double sum = 0;
         for (int i = 0; i < objectives; i++) {
