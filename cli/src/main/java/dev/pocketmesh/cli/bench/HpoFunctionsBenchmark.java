@@ -1,14 +1,10 @@
 package dev.pocketmesh.cli.bench;
 
 import dev.pocketmesh.contracts.TrialState;
-import dev.pocketmesh.json.Json;
 import dev.pocketmesh.search.BenchmarkFunctions;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Sampler;
 import dev.pocketmesh.stats.Quantiles;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,11 +57,17 @@ public final class HpoFunctionsBenchmark {
         }
     }
 
-    public record Report(String machine, Settings settings, List<Row> rows, List<Timing> timings) {
+    public record Report(String machine, Settings settings, List<Row> rows, List<Timing> timings) implements BenchReport {
+        @Override
+        public String benchmark() {
+            return "hpo-functions";
+        }
+
         public boolean targetsMet() {
             return timings.stream().allMatch(Timing::met);
         }
 
+        @Override
         public String markdown() {
             StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                     "Best-found regret f(best) - f* after each budget, median and quartiles over %d seeds (lower is "
@@ -83,11 +85,6 @@ public final class HpoFunctionsBenchmark {
             return md.toString();
         }
 
-        public void write(Path dir) throws IOException {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("hpo-functions.json"), Json.writePretty(this));
-            Files.writeString(dir.resolve("hpo-functions.md"), "# hpo-functions\n\n" + markdown());
-        }
     }
 
     private final Settings settings;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pocketmesh.cli.client.OrchestratorClient;
 import dev.pocketmesh.cli.mesh.LocalMesh;
 import dev.pocketmesh.cli.watch.JobWatcher;
-import dev.pocketmesh.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +139,12 @@ public final class MeshOverheadBenchmark {
     }
 
     /** The rows of one run; the target applies to the row with one trial in flight. */
-    public record Report(List<Result> rows, String machine, Instant measuredAt) {
+    public record Report(List<Result> rows, String machine, Instant measuredAt) implements BenchReport {
+        @Override
+        public String benchmark() {
+            return "mesh-overhead";
+        }
+
         public double overheadMedianMs() {
             return rows.stream().filter(r -> r.parallelism() == 1).mapToDouble(Result::medianMs).findFirst()
                     .orElse(Double.NaN);
@@ -150,6 +154,7 @@ public final class MeshOverheadBenchmark {
             return overheadMedianMs() < TARGET_MEDIAN_MS;
         }
 
+        @Override
         public String markdown() {
             StringBuilder md = new StringBuilder("""
                     | trials | workers | in flight | median ms | p90 ms | p99 ms | mean ms | max ms | proposal→claim ms | claim→result ms | trials/s |
@@ -162,16 +167,16 @@ public final class MeshOverheadBenchmark {
             return md.toString();
         }
 
-        public void write(Path dir) throws IOException {
-            Files.createDirectories(dir);
+        /** The report with its target and verdict in front, so the file answers "was it met" at a glance. */
+        @Override
+        public Object json() {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("benchmark", "mesh-overhead");
             json.put("targetMedianMs", TARGET_MEDIAN_MS);
             json.put("overheadMedianMs", overheadMedianMs());
             json.put("targetMet", targetMet());
             json.put("report", this);
-            Files.writeString(dir.resolve("mesh-overhead.json"), Json.writePretty(json));
-            Files.writeString(dir.resolve("mesh-overhead.md"), "# mesh-overhead\n\n" + markdown());
+            return json;
         }
     }
 

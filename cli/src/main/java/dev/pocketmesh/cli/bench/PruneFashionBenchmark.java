@@ -1,7 +1,6 @@
 package dev.pocketmesh.cli.bench;
 
 import ai.djl.Device;
-import dev.pocketmesh.json.Json;
 import dev.pocketmesh.learner.ChannelPruningLearner;
 import dev.pocketmesh.model.CostModel;
 import dev.pocketmesh.model.ModelZoo;
@@ -18,9 +17,6 @@ import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
 import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +64,13 @@ public final class PruneFashionBenchmark {
         }
     }
 
-    public record Report(Settings settings, String machine, List<Row> rows) {
+    public record Report(Settings settings, String machine, List<Row> rows) implements BenchReport {
+        @Override
+        public String benchmark() {
+            return "prune-fashion";
+        }
+
+        @Override
         public String markdown() {
             StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                     "| model | baseline top-1 | pruned top-1 | Δ points | FLOPs ratio | ONNX bytes ratio | latency (batch 1, "
@@ -88,11 +90,6 @@ public final class PruneFashionBenchmark {
             return md.toString();
         }
 
-        public void write(Path dir) throws IOException {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("prune-fashion.json"), Json.writePretty(this));
-            Files.writeString(dir.resolve("prune-fashion.md"), "# prune-fashion\n\n" + markdown());
-        }
 
         public boolean targetsMet() {
             return rows.stream().allMatch(r -> r.accuracyMet() && r.speedupMet());

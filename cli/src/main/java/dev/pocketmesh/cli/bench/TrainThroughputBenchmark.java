@@ -1,7 +1,6 @@
 package dev.pocketmesh.cli.bench;
 
 import ai.djl.Device;
-import dev.pocketmesh.json.Json;
 import dev.pocketmesh.model.CostModel;
 import dev.pocketmesh.model.ModelZoo;
 import dev.pocketmesh.model.NetSpec;
@@ -9,9 +8,6 @@ import dev.pocketmesh.nn.data.ImageSet;
 import dev.pocketmesh.nn.engine.Engines;
 import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +29,13 @@ public final class TrainThroughputBenchmark {
         }
     }
 
-    public record Report(String machine, String input, List<Row> rows) {
+    public record Report(String machine, String input, List<Row> rows) implements BenchReport {
+        @Override
+        public String benchmark() {
+            return "train-throughput";
+        }
+
+        @Override
         public String markdown() {
             StringBuilder md = new StringBuilder("| model | threads | batch | images timed | images/s | training GFLOP/s |\n"
                     + "|---|---:|---:|---:|---:|---:|\n");
@@ -43,11 +45,6 @@ public final class TrainThroughputBenchmark {
             return md.toString();
         }
 
-        public void write(Path dir) throws IOException {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("train-throughput.json"), Json.writePretty(this));
-            Files.writeString(dir.resolve("train-throughput.md"), "# train-throughput\n\n" + markdown());
-        }
     }
 
     public static Report run(String modelName, ImageSet data, List<Integer> threadCounts, int batchSize, int images,

@@ -1,5 +1,6 @@
 package dev.pocketmesh.cli.commands;
 
+import dev.pocketmesh.cli.bench.BenchReport;
 import dev.pocketmesh.cli.bench.HpoFunctionsBenchmark;
 import dev.pocketmesh.cli.bench.MeshOverheadBenchmark;
 import dev.pocketmesh.cli.bench.PruneFashionBenchmark;
@@ -50,12 +51,17 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             MeshOverheadBenchmark.Report report = new MeshOverheadBenchmark(trials, warmup, workers, parallelism,
                     System.out::println).run();
-            report.write(out);
-            System.out.println();
-            System.out.println(report.markdown());
-            System.out.println("written: " + out.resolve("mesh-overhead.json") + ", " + out.resolve("mesh-overhead.md"));
+            publish(report, out);
             return report.targetMet() ? 0 : 3;
         }
+    }
+
+    /** Writes a benchmark's files and prints its table and where the files are. */
+    static void publish(BenchReport report, Path out) throws java.io.IOException {
+        Path[] files = report.write(out);
+        System.out.println();
+        System.out.println(report.markdown());
+        System.out.println("written: " + files[0] + ", " + files[1]);
     }
 
     /** Loads Fashion-MNIST, or says how to install it. */
@@ -126,10 +132,7 @@ public final class BenchCommand implements Runnable {
                     channelMultiple, latencyThreads, latencyRuns, latencyBatch, limit, seed);
             PruneFashionBenchmark.Report report = new PruneFashionBenchmark(settings, System.out::println)
                     .run(fashion(data, limit, seed));
-            report.write(out);
-            System.out.println();
-            System.out.println(report.markdown());
-            System.out.println("written: " + out.resolve("prune-fashion.json") + ", " + out.resolve("prune-fashion.md"));
+            publish(report, out);
             return report.targetsMet() ? 0 : 3;
         }
     }
@@ -159,10 +162,7 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             TrainThroughputBenchmark.Report report = TrainThroughputBenchmark.run(model,
                     fashion(data, images, 1).train(), threads, batchSize, images, System.out::println);
-            report.write(out);
-            System.out.println();
-            System.out.println(report.markdown());
-            System.out.println("written: " + out.resolve("train-throughput.json") + ", " + out.resolve("train-throughput.md"));
+            publish(report, out);
             return 0;
         }
     }
@@ -194,10 +194,7 @@ public final class BenchCommand implements Runnable {
                     longTrials);
             HpoFunctionsBenchmark.Report report = new HpoFunctionsBenchmark(settings,
                     Optimizers::create, System.out::println).run();
-            report.write(out);
-            System.out.println();
-            System.out.println(report.markdown());
-            System.out.println("written: " + out.resolve("hpo-functions.json") + ", " + out.resolve("hpo-functions.md"));
+            publish(report, out);
             return report.targetsMet() ? 0 : 3;
         }
     }
