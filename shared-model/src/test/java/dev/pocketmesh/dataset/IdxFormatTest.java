@@ -17,7 +17,7 @@ class IdxFormatTest {
 
     @Test
     void gzippedAndPlainFilesReadTheSame() throws IOException {
-        byte[] pixels = DatasetFixtures.pixels(5, 12);
+        byte[] pixels = DatasetFixtures.pixels(5, 12, 0);
         IdxFormat.writeImages(dir.resolve("a"), 3, 4, pixels);
         IdxFormat.writeImages(dir.resolve("b.gz"), 3, 4, pixels);
         assertThat(Files.size(dir.resolve("b.gz"))).isNotEqualTo(Files.size(dir.resolve("a")));
@@ -60,7 +60,7 @@ class IdxFormatTest {
 
     @Test
     void truncatedFileIsRefused() throws IOException {
-        IdxFormat.writeImages(dir.resolve("full"), 2, 2, DatasetFixtures.pixels(3, 4));
+        IdxFormat.writeImages(dir.resolve("full"), 2, 2, DatasetFixtures.pixels(3, 4, 0));
         byte[] bytes = Files.readAllBytes(dir.resolve("full"));
         Files.write(dir.resolve("cut"), Arrays.copyOf(bytes, bytes.length - 5));
         assertThatThrownBy(() -> IdxFormat.readImages(dir.resolve("cut")))

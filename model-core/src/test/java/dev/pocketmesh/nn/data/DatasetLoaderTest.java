@@ -7,6 +7,7 @@ import static org.assertj.core.data.Offset.offset;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.dataset.CifarFormat;
 import dev.pocketmesh.dataset.DatasetException;
+import dev.pocketmesh.dataset.DatasetFixtures;
 import dev.pocketmesh.dataset.IdxFormat;
 import dev.pocketmesh.model.Shape;
 import dev.pocketmesh.spec.JobSpec;
@@ -40,18 +41,18 @@ class DatasetLoaderTest {
     @Test
     void idxTrainFileGivesTrainAndValidationWithoutOverlap() throws IOException {
         for (boolean gzip : new boolean[] {true, false}) {
-            Path data = Fixtures.idx(dir.resolve("g" + gzip), 48, 20, 5, 4, gzip);
+            Path data = DatasetFixtures.idx(dir.resolve("g" + gzip), 48, 20, 5, 4, gzip);
             DataSplits splits = DatasetLoader.loadUncached(ds("idx", data, null, null, null), 1);
             assertThat(splits.train().shape()).isEqualTo(Shape.chw(1, 5, 5));
             assertThat(splits.train().numClasses()).isEqualTo(4);
             assertThat(splits.train().size()).isEqualTo(44);
             assertThat(splits.validation().size()).isEqualTo(4);
             assertThat(splits.test().size()).isEqualTo(20);
-            int[] train = Fixtures.ids(splits.train(), splits.normalization());
-            int[] validation = Fixtures.ids(splits.validation(), splits.normalization());
+            int[] train = ids(splits.train(), splits.normalization());
+            int[] validation = ids(splits.validation(), splits.normalization());
             assertThat(IntStream.concat(Arrays.stream(train), Arrays.stream(validation)).sorted().toArray())
                     .isEqualTo(IntStream.range(0, 48).toArray());
-            assertThat(Arrays.stream(Fixtures.ids(splits.test(), splits.normalization())).sorted().toArray())
+            assertThat(Arrays.stream(ids(splits.test(), splits.normalization())).sorted().toArray())
                     .isEqualTo(IntStream.range(200, 220).toArray());
             // Each label follows its example: the file labels example i with i mod 4.
             for (int i = 0; i < train.length; i++) {
@@ -62,7 +63,7 @@ class DatasetLoaderTest {
 
     @Test
     void theSeedFixesTheSplits() throws IOException {
-        Path data = Fixtures.idx(dir, 120, 30, 4, 3, true);
+        Path data = DatasetFixtures.idx(dir, 120, 30, 4, 3, true);
         JobSpec.Dataset ds = ds("idx", data, null, null, null);
         DataSplits a = DatasetLoader.loadUncached(ds, 42);
         DataSplits b = DatasetLoader.loadUncached(ds, 42);
@@ -70,13 +71,13 @@ class DatasetLoaderTest {
         assertThat(b.train().pixels()).isEqualTo(a.train().pixels());
         assertThat(b.validation().labels()).isEqualTo(a.validation().labels());
         assertThat(b.test().pixels()).isEqualTo(a.test().pixels());
-        assertThat(set(Fixtures.ids(other.validation(), other.normalization())))
-                .isNotEqualTo(set(Fixtures.ids(a.validation(), a.normalization())));
+        assertThat(set(ids(other.validation(), other.normalization())))
+                .isNotEqualTo(set(ids(a.validation(), a.normalization())));
     }
 
     @Test
     void limitCapsTrainAndEvaluationSplitsWithSubsetsOfTheFullSplits() throws IOException {
-        Path data = Fixtures.idx(dir, 200, 56, 4, 5, false);
+        Path data = DatasetFixtures.idx(dir, 200, 56, 4, 5, false);
         DataSplits full = DatasetLoader.loadUncached(ds("idx", data, null, null, null), 9);
         DataSplits limited = DatasetLoader.loadUncached(ds("idx", data, 30, null, null), 9);
         assertThat(full.train().size()).isEqualTo(184);
@@ -85,8 +86,8 @@ class DatasetLoaderTest {
         // max(100, 30 / 5) = 100 is more than the 16 and 56 there are.
         assertThat(limited.validation().size()).isEqualTo(16);
         assertThat(limited.test().size()).isEqualTo(56);
-        assertThat(Fixtures.ids(limited.train(), limited.normalization()))
-                .isEqualTo(Arrays.copyOf(Fixtures.ids(full.train(), full.normalization()), 30));
+        assertThat(ids(limited.train(), limited.normalization()))
+                .isEqualTo(Arrays.copyOf(ids(full.train(), full.normalization()), 30));
 
         // Synthetic sets are large enough to see the evaluation cap.
         DataSplits synthetic = DatasetLoader.loadUncached(ds("synthetic", null, 600, null, 8), 9);
@@ -97,11 +98,11 @@ class DatasetLoaderTest {
 
     @Test
     void trainSplitIsStandardisedAndTheOthersUseItsStatistics() throws IOException {
-        Fixtures.cifarBatch(dir.resolve("data_batch_1.bin"), 30, 10);
+        DatasetFixtures.cifarBatch(dir.resolve("data_batch_1.bin"), 30, 10);
         for (int b = 2; b <= 5; b++) {
-            Fixtures.cifarBatch(dir.resolve("data_batch_" + b + ".bin"), 6, 10);
+            DatasetFixtures.cifarBatch(dir.resolve("data_batch_" + b + ".bin"), 6, 10);
         }
-        Fixtures.cifarBatch(dir.resolve("test_batch.bin"), 12, 10);
+        DatasetFixtures.cifarBatch(dir.resolve("test_batch.bin"), 12, 10);
         DataSplits splits = DatasetLoader.loadUncached(ds("cifar10", dir, null, null, null), 5);
         Normalization n = splits.normalization();
         assertThat(splits.train().shape()).isEqualTo(Shape.chw(3, 32, 32));
@@ -126,9 +127,9 @@ class DatasetLoaderTest {
     void cifarIsFoundInItsSubfolder() throws IOException {
         Path nested = dir.resolve(CifarFormat.SUBFOLDER);
         for (String name : CifarFormat.TRAIN_FILES) {
-            Fixtures.cifarBatch(nested.resolve(name), 3, 10);
+            DatasetFixtures.cifarBatch(nested.resolve(name), 3, 10);
         }
-        Fixtures.cifarBatch(nested.resolve(CifarFormat.TEST_FILE), 4, 10);
+        DatasetFixtures.cifarBatch(nested.resolve(CifarFormat.TEST_FILE), 4, 10);
         DataSplits splits = DatasetLoader.loadUncached(ds("cifar10", dir, null, null, null), 0);
         assertThat(splits.train().size() + splits.validation().size()).isEqualTo(15);
         assertThat(splits.test().numClasses()).isEqualTo(10);
@@ -140,7 +141,7 @@ class DatasetLoaderTest {
         String[] names = {"apple", "leaf", "sky"};
         for (int k = 0; k < 3; k++) {
             for (int i = 0; i < 10; i++) {
-                Fixtures.png(dir.resolve("train").resolve(names[k]).resolve(i + ".png"), 6 + i, 4, colours[k]);
+                DatasetFixtures.png(dir.resolve("train").resolve(names[k]).resolve(i + ".png"), 6 + i, 4, colours[k]);
             }
         }
         DataSplits splits = DatasetLoader.loadUncached(ds("image-folder", dir, null, null, 8), 3);
@@ -157,8 +158,8 @@ class DatasetLoaderTest {
             }
         }
 
-        Fixtures.png(dir.resolve("test/sky/0.png"), 5, 5, colours[2]);
-        Fixtures.png(dir.resolve("test/apple/0.jpg"), 5, 5, colours[0]);
+        DatasetFixtures.png(dir.resolve("test/sky/0.png"), 5, 5, colours[2]);
+        DatasetFixtures.png(dir.resolve("test/apple/0.jpg"), 5, 5, colours[0]);
         DataSplits withTest = DatasetLoader.loadUncached(ds("image-folder", dir, null, null, null), 3);
         assertThat(withTest.train().shape()).isEqualTo(Shape.chw(3, 32, 32));
         assertThat(withTest.train().size()).isEqualTo(27);
@@ -179,7 +180,7 @@ class DatasetLoaderTest {
 
     @Test
     void labelOutsideTheClassesIsNamed() throws IOException {
-        Path data = Fixtures.idx(dir, 24, 12, 4, 6, true);
+        Path data = DatasetFixtures.idx(dir, 24, 12, 4, 6, true);
         assertThatThrownBy(() -> DatasetLoader.load(ds("idx", data, null, 4, null), 0))
                 .isInstanceOfSatisfying(DatasetException.class, e -> assertThat(e.errors()).containsExactly(
                         new FieldError("dataset.classes", "label 4 in " + data.resolve(IdxFormat.TRAIN_LABELS + ".gz")
@@ -188,7 +189,7 @@ class DatasetLoaderTest {
 
     @Test
     void fileProblemsAreNamed() throws IOException {
-        Path data = Fixtures.idx(dir, 24, 12, 4, 3, false);
+        Path data = DatasetFixtures.idx(dir, 24, 12, 4, 3, false);
         JobSpec.Dataset ds = ds("idx", data, null, null, null);
 
         // Truncated pixels: the header is fine (the probe passes), the loader finds the end early.
@@ -201,7 +202,7 @@ class DatasetLoaderTest {
         Files.write(images, new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
         assertThatThrownBy(() -> DatasetLoader.load(ds, 0)).hasMessageContaining("magic number 0x00000801");
 
-        IdxFormat.writeImages(images, 4, 4, Fixtures.pixels(11, 16, 200));
+        IdxFormat.writeImages(images, 4, 4, DatasetFixtures.pixels(11, 16, 200));
         assertThatThrownBy(() -> DatasetLoader.load(ds, 0))
                 .hasMessageContaining("holds 12 labels but " + images + " holds 11 images");
 
@@ -212,7 +213,7 @@ class DatasetLoaderTest {
 
     @Test
     void theLastLoadIsCached() throws IOException {
-        Path data = Fixtures.idx(dir, 24, 12, 4, 3, true);
+        Path data = DatasetFixtures.idx(dir, 24, 12, 4, 3, true);
         JobSpec.Dataset ds = ds("idx", data, null, null, null);
         DataSplits first = DatasetLoader.load(ds, 7);
         assertThat(DatasetLoader.load(new JobSpec.Dataset("idx", data.toString(), null), 7)).isSameAs(first);
@@ -241,5 +242,15 @@ class DatasetLoaderTest {
             out.add(v);
         }
         return out;
+    }
+
+    /** The id of each image (its first pixel byte, see DatasetFixtures), undoing the normalisation of channel 0. */
+    private static int[] ids(ImageSet set, Normalization normalization) {
+        int[] ids = new int[set.size()];
+        for (int i = 0; i < set.size(); i++) {
+            float scaled = set.pixels()[set.offset(i)] * normalization.std()[0] + normalization.mean()[0];
+            ids[i] = Math.round(scaled * 255);
+        }
+        return ids;
     }
 }

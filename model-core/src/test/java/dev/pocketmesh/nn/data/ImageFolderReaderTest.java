@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.pocketmesh.dataset.DatasetException;
+import dev.pocketmesh.dataset.DatasetFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,14 +35,14 @@ class ImageFolderReaderTest {
     @Test
     void colourImagesBecomeRgbPlanes() throws IOException {
         Path png = dir.resolve("a.png");
-        Fixtures.png(png, 7, 3, 0x0A_80_F0);
+        DatasetFixtures.png(png, 7, 3, 0x0A_80_F0);
         float[] rgb = ImageFolderReader.decode(png, 4);
         assertThat(rgb).hasSize(3 * 16);
         assertThat(rgb[0]).isEqualTo(0x0A);
         assertThat(rgb[16 + 5]).isEqualTo(0x80);
         assertThat(rgb[47]).isEqualTo(0xF0);
         Path jpg = dir.resolve("b.jpg");
-        Fixtures.png(jpg, 16, 16, 0x40_40_40);
+        DatasetFixtures.png(jpg, 16, 16, 0x40_40_40);
         assertThat(ImageFolderReader.decode(jpg, 8)[10]).isCloseTo(0x40, offset(3f));
     }
 
