@@ -196,12 +196,14 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     public static Map<String, Double> meetFlopsTarget(NetSpec net, Map<String, Double> ratios, Set<String> searched,
             Double target, double min, int multiple) {
         Map<String, Double> result = ratios;
-        if (target != null && flopsRatio(net, ratios, multiple) < target) {
+        // The unpruned network's FLOPs, once: the bisection below prices forty candidate networks against it.
+        double baseFlops = CostModel.of(net).flops();
+        if (target != null && baseFlops / prunedFlops(net, ratios, multiple) < target) {
             double lo = 0;
             double hi = 1;
             for (int i = 0; i < 40; i++) {
                 double mid = (lo + hi) / 2;
-                if (flopsRatio(net, scaled(ratios, searched, mid, min), multiple) >= target) {
+                if (baseFlops / prunedFlops(net, scaled(ratios, searched, mid, min), multiple) >= target) {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -234,8 +236,12 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     }
 
     private static double flopsRatio(NetSpec net, Map<String, Double> ratios, int multiple) {
-        NetSpec pruned = PruningUnits.apply(net, PruningUnits.keepCounts(net, ratios, multiple));
-        return (double) CostModel.of(net).flops() / CostModel.of(pruned).flops();
+        return CostModel.of(net).flops() / prunedFlops(net, ratios, multiple);
+    }
+
+    /** FLOPs of the network pruned with these ratios, kept channels aligned to {@code multiple}. */
+    private static double prunedFlops(NetSpec net, Map<String, Double> ratios, int multiple) {
+        return CostModel.of(PruningUnits.apply(net, PruningUnits.keepCounts(net, ratios, multiple))).flops();
     }
 
     private static int channelMultiple(Map<String, Object> p) {
