@@ -20,7 +20,7 @@ public sealed interface Parameter {
                 throw new IllegalArgumentException(name + ": low " + low + " > high " + high);
             }
             if (log && low <= 0) {
-                throw new IllegalArgumentException(name + ": a log-scaled range needs low > 0");
+                throw new IllegalArgumentException(name + ": a log-scaled range needs low > 0, got " + low);
             }
         }
     }

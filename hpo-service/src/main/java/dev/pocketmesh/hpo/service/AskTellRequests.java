@@ -171,24 +171,17 @@ public final class AskTellRequests {
                             log = logNode.asBoolean();
                         }
                     }
-                    if (low != null && high != null && low > high) {
-                        errors.add(new FieldError(at + ".low", "low " + low + " > high " + high));
-                    }
-                    if (low != null && log && low <= 0) {
-                        errors.add(new FieldError(at + ".low", "a log-scaled range needs low > 0, got " + low));
-                    }
                     if (errors.size() == before) {
-                        parameters.add(new Parameter.FloatParameter(name, low, high, log));
+                        boolean logScale = log;
+                        addChecked(parameters, errors, at + ".low", name,
+                                () -> new Parameter.FloatParameter(name, low, high, logScale));
                     }
                 }
                 case "int" -> {
                     Integer low = integer(p, "low", at, errors);
                     Integer high = integer(p, "high", at, errors);
-                    if (low != null && high != null && low > high) {
-                        errors.add(new FieldError(at + ".low", "low " + low + " > high " + high));
-                    }
                     if (errors.size() == before) {
-                        parameters.add(new Parameter.IntParameter(name, low, high));
+                        addChecked(parameters, errors, at + ".low", name, () -> new Parameter.IntParameter(name, low, high));
                     }
                 }
                 case "categorical" -> {
@@ -212,6 +205,21 @@ public final class AskTellRequests {
             }
         }
         return parameters;
+    }
+
+    /**
+     * Adds the parameter the constructor builds, or, when the parameter's own range checks refuse it (low > high,
+     * a log scale from 0 or below), the refusal as an error on {@code field}.
+     */
+    private static void addChecked(List<Parameter> parameters, List<FieldError> errors, String field, String name,
+            java.util.function.Supplier<Parameter> build) {
+        try {
+            parameters.add(build.get());
+        } catch (IllegalArgumentException e) {
+            String reason = e.getMessage();
+            errors.add(new FieldError(field, reason.startsWith(name + ": ") ? reason.substring(name.length() + 2)
+                    : reason));
+        }
     }
 
     private static Double number(JsonNode p, String field, String at, List<FieldError> errors) {
