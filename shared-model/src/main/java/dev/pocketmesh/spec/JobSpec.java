@@ -35,8 +35,55 @@ public record JobSpec(String name, Model model, Dataset dataset, Compression com
     public record Compression(String learner, Map<String, Object> params, Map<String, Double> target) {
     }
 
-    /** The study: optimiser, trial budget, trials in flight at once, and the seed that makes it repeatable. */
-    public record Search(String optimizer, int trials, int parallelism, long seed) {
+    /**
+     * The study: optimiser, trial budget, trials in flight at once, the seed that makes it repeatable, what it
+     * maximises ({@code objective}: {@code accuracy} under the targets, or {@code pareto}: accuracy against a cost,
+     * then {@code pareto} says which cost and how the final model is picked from the front), and early stopping
+     * ({@code earlyStopping}: null when every trial runs all its epochs).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Search(String optimizer, int trials, int parallelism, long seed, String objective, Pareto pareto,
+            EarlyStopping earlyStopping) {
+        public static final String ACCURACY = "accuracy";
+        public static final String PARETO = "pareto";
+
+        public Search {
+            // Specs stored before these fields existed read back as the single-objective search they were.
+            if (objective == null) {
+                objective = ACCURACY;
+            }
+        }
+
+        /** A single-objective search without early stopping. */
+        public Search(String optimizer, int trials, int parallelism, long seed) {
+            this(optimizer, trials, parallelism, seed, ACCURACY, null, null);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isPareto() {
+            return PARETO.equals(objective);
+        }
+    }
+
+    /**
+     * {@code objective: pareto}: the front of (accuracy up, {@code cost} down), cost {@code latencyMs} or
+     * {@code bytes}; the final model is the front's knee point ({@code pick: knee}) or its most accurate member
+     * whose cost is at most {@code bound} ({@code pick: max-accuracy-under}).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Pareto(String cost, String pick, Double bound) {
+        public static final String KNEE = "knee";
+        public static final String MAX_ACCURACY_UNDER = "max-accuracy-under";
+    }
+
+    /**
+     * ASHA (asynchronous successive halving) over fine-tune epochs: rungs at {@code minEpochs · reductionFactor^k}
+     * epochs; a search trial passes a rung only when its validation accuracy there is in the top
+     * {@code 1 / reductionFactor} of the trials that reached it, otherwise it ends PRUNED. The first
+     * {@code graceTrials} trials to reach a rung always pass (there is nothing to compare them with yet).
+     */
+    public record EarlyStopping(String type, int minEpochs, int reductionFactor, int graceTrials) {
+        public static final String ASHA = "asha";
     }
 
     /**

@@ -33,6 +33,11 @@ public final class JobSpecValidator {
     public static final int MAX_IMAGE_SIZE = 512;
     public static final int MAX_TRIALS = 10_000;
     public static final int MAX_PARALLELISM = 256;
+    public static final Set<String> OBJECTIVES = Set.of(JobSpec.Search.ACCURACY, JobSpec.Search.PARETO);
+    /** Costs a Pareto search trades accuracy against; the first is the default. */
+    public static final List<String> PARETO_COSTS = List.of("latencyMs", "bytes");
+    public static final List<String> PARETO_PICKS = List.of(JobSpec.Pareto.KNEE, JobSpec.Pareto.MAX_ACCURACY_UNDER);
+    public static final Set<String> EARLY_STOPPING = Set.of(JobSpec.EarlyStopping.ASHA, "none");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern DEVICE_PROFILE = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
@@ -82,6 +87,12 @@ public final class JobSpecValidator {
         JobSpec.Evaluation evaluation = evaluation(root.get("evaluation"), errors);
 
         if (!errors.isEmpty()) {
+            throw new JobSpecException(errors);
+        }
+        if (search.earlyStopping() != null && search.earlyStopping().minEpochs() >= training.epochs()) {
+            errors.add(new FieldError("search.earlyStopping.minEpochs", "must be below training.epochs ("
+                    + training.epochs() + "), or no trial could stop early (got " + search.earlyStopping().minEpochs()
+                    + ")"));
             throw new JobSpecException(errors);
         }
         JobSpec spec = new JobSpec(name, model, dataset, compression, search, training, evaluation);
@@ -206,7 +217,8 @@ public final class JobSpecValidator {
             errors.add(new FieldError("search", "must be an object"));
             return null;
         }
-        unknownFields(node, "search.", Set.of("optimizer", "trials", "parallelism", "seed"), errors);
+        unknownFields(node, "search.", Set.of("optimizer", "trials", "parallelism", "seed", "objective", "pareto",
+                "earlyStopping"), errors);
         String optimizer = optionalText(node, "optimizer", "search.optimizer", errors);
         if (optimizer == null) {
             optimizer = Optimizers.RANDOM;
@@ -225,8 +237,97 @@ public final class JobSpecValidator {
                 seed = seedNode.asLong();
             }
         }
+        String objective = optionalText(node, "objective", "search.objective", errors);
+        if (objective == null) {
+            objective = JobSpec.Search.ACCURACY;
+        } else if (!OBJECTIVES.contains(objective)) {
+            errors.add(new FieldError("search.objective", "unknown objective '" + objective + "'; one of "
+                    + sorted(OBJECTIVES)));
+        }
+        JobSpec.Pareto pareto = pareto(node.get("pareto"), JobSpec.Search.PARETO.equals(objective), errors);
+        JobSpec.EarlyStopping earlyStopping = earlyStopping(node.get("earlyStopping"), errors);
         return new JobSpec.Search(optimizer, trials == null ? 0 : trials, parallelism == null ? 0 : parallelism,
-                seed);
+                seed, objective, pareto, earlyStopping);
+    }
+
+    /** {@code search.pareto}: only with {@code objective: pareto}, which gets cost latencyMs and pick knee by default. */
+    private JobSpec.Pareto pareto(JsonNode node, boolean paretoObjective, List<FieldError> errors) {
+        boolean given = node != null && !node.isNull();
+        if (given && !paretoObjective) {
+            errors.add(new FieldError("search.pareto", "only applies to objective: pareto"));
+            return null;
+        }
+        if (!paretoObjective) {
+            return null;
+        }
+        if (given && !node.isObject()) {
+            errors.add(new FieldError("search.pareto", "must be an object"));
+            return null;
+        }
+        if (!given) {
+            return new JobSpec.Pareto(PARETO_COSTS.get(0), JobSpec.Pareto.KNEE, null);
+        }
+        unknownFields(node, "search.pareto.", Set.of("cost", "pick", "bound"), errors);
+        String cost = optionalText(node, "cost", "search.pareto.cost", errors);
+        if (cost == null) {
+            cost = PARETO_COSTS.get(0);
+        } else if (!PARETO_COSTS.contains(cost)) {
+            errors.add(new FieldError("search.pareto.cost", "unknown cost '" + cost + "'; one of " + PARETO_COSTS));
+        }
+        String pick = optionalText(node, "pick", "search.pareto.pick", errors);
+        if (pick == null) {
+            pick = JobSpec.Pareto.KNEE;
+        } else if (!PARETO_PICKS.contains(pick)) {
+            errors.add(new FieldError("search.pareto.pick", "unknown pick '" + pick + "'; one of " + PARETO_PICKS));
+        }
+        JsonNode boundNode = node.get("bound");
+        Double bound = null;
+        if (boundNode != null && !boundNode.isNull()) {
+            if (!boundNode.isNumber() || !(boundNode.asDouble() > 0)) {
+                errors.add(new FieldError("search.pareto.bound", "must be a number > 0 (got " + boundNode + ")"));
+            } else {
+                bound = boundNode.asDouble();
+            }
+        }
+        if (JobSpec.Pareto.MAX_ACCURACY_UNDER.equals(pick) && bound == null && !errors.stream()
+                .anyMatch(e -> e.field().equals("search.pareto.bound"))) {
+            errors.add(new FieldError("search.pareto.bound", "is required by pick: max-accuracy-under (the largest "
+                    + cost + " the final model may have)"));
+        }
+        if (JobSpec.Pareto.KNEE.equals(pick) && bound != null) {
+            errors.add(new FieldError("search.pareto.bound", "only applies to pick: max-accuracy-under"));
+        }
+        return new JobSpec.Pareto(cost, pick, bound);
+    }
+
+    /** {@code search.earlyStopping}: absent or {@code type: none} means every trial trains all its epochs. */
+    private JobSpec.EarlyStopping earlyStopping(JsonNode node, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            errors.add(new FieldError("search.earlyStopping", "must be an object"));
+            return null;
+        }
+        unknownFields(node, "search.earlyStopping.", Set.of("type", "minEpochs", "reductionFactor", "graceTrials"),
+                errors);
+        String type = optionalText(node, "type", "search.earlyStopping.type", errors);
+        if (type == null) {
+            type = JobSpec.EarlyStopping.ASHA;
+        } else if (!EARLY_STOPPING.contains(type)) {
+            errors.add(new FieldError("search.earlyStopping.type", "unknown type '" + type + "'; one of "
+                    + sorted(EARLY_STOPPING)));
+            return null;
+        }
+        Integer minEpochs = optionalInt(node, "minEpochs", "search.earlyStopping.minEpochs", 1, 10_000, 1, errors);
+        Integer factor = optionalInt(node, "reductionFactor", "search.earlyStopping.reductionFactor", 2, 16, 3,
+                errors);
+        Integer grace = optionalInt(node, "graceTrials", "search.earlyStopping.graceTrials", 1, MAX_TRIALS,
+                factor == null ? 3 : factor, errors);
+        if ("none".equals(type) || minEpochs == null || factor == null || grace == null) {
+            return null;
+        }
+        return new JobSpec.EarlyStopping(type, minEpochs, factor, grace);
     }
 
     private JobSpec.Training training(JsonNode node, List<FieldError> errors) {

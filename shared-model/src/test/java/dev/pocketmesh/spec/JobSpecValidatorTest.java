@@ -127,6 +127,50 @@ class JobSpecValidatorTest {
         assertThat(spec.search().optimizer()).isEqualTo("random");
     }
 
+    @Test
+    void searchIsSingleObjectiveWithoutEarlyStoppingByDefault() {
+        JobSpec.Search search = parser.parse(VALID).search();
+        assertThat(search.objective()).isEqualTo("accuracy");
+        assertThat(search.isPareto()).isFalse();
+        assertThat(search.pareto()).isNull();
+        assertThat(search.earlyStopping()).isNull();
+    }
+
+    @Test
+    void paretoAndEarlyStoppingGetDefaultsAndSurviveJson() {
+        JobSpec spec = parser.parse(VALID.replace("seed: 5}", "seed: 5, objective: pareto, earlyStopping: {}}")
+                + "training: {epochs: 9}\n");
+        assertThat(spec.search().pareto()).isEqualTo(new JobSpec.Pareto("latencyMs", "knee", null));
+        assertThat(spec.search().earlyStopping()).isEqualTo(new JobSpec.EarlyStopping("asha", 1, 3, 3));
+        JobSpec back = dev.pocketmesh.json.Json.read(dev.pocketmesh.json.Json.write(spec), JobSpec.class);
+        assertThat(back.search()).isEqualTo(spec.search());
+        // A spec stored before these fields existed reads back as a plain accuracy search.
+        String old = "{\"optimizer\":\"tpe\",\"trials\":3,\"parallelism\":1,\"seed\":1}";
+        assertThat(dev.pocketmesh.json.Json.read(old, JobSpec.Search.class))
+                .isEqualTo(new JobSpec.Search("tpe", 3, 1, 1));
+    }
+
+    @Test
+    void badParetoAndEarlyStoppingFieldsAreNamed() {
+        assertThat(errors(VALID.replace("seed: 5}", "seed: 5, objective: fastest}")))
+                .extracting(FieldError::field).containsExactly("search.objective");
+        assertThat(errors(VALID.replace("seed: 5}", "seed: 5, pareto: {cost: bytes}}")))
+                .extracting(FieldError::field).containsExactly("search.pareto");
+        assertThat(errors(VALID.replace("seed: 5}",
+                "seed: 5, objective: pareto, pareto: {cost: joules, pick: max-accuracy-under}}")))
+                .extracting(FieldError::field).containsExactlyInAnyOrder("search.pareto.cost", "search.pareto.bound");
+        assertThat(errors(VALID.replace("seed: 5}", "seed: 5, objective: pareto, pareto: {bound: -1}}")))
+                .extracting(FieldError::field).containsExactly("search.pareto.bound");
+        assertThat(errors(VALID.replace("seed: 5}", "seed: 5, earlyStopping: {type: hyperband, minEpochs: 0}}")))
+                .extracting(FieldError::field).containsExactly("search.earlyStopping.type");
+        assertThat(errors(VALID.replace("seed: 5}", "seed: 5, earlyStopping: {reductionFactor: 1}}")))
+                .extracting(FieldError::field).containsExactly("search.earlyStopping.reductionFactor");
+        List<FieldError> tooLate = errors(VALID.replace("seed: 5}", "seed: 5, earlyStopping: {minEpochs: 4}}")
+                + "training: {epochs: 4}\n");
+        assertThat(tooLate).extracting(FieldError::field).containsExactly("search.earlyStopping.minEpochs");
+        assertThat(tooLate.get(0).reason()).contains("training.epochs (4)");
+    }
+
     private List<FieldError> errors(String yaml) {
         try {
             parser.parse(yaml);
