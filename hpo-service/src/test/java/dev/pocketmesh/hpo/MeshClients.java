@@ -4,6 +4,7 @@ import dev.pocketmesh.contracts.EvaluationRequest;
 import dev.pocketmesh.contracts.StudyCommand;
 import dev.pocketmesh.contracts.Topics;
 import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialProgress;
 import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.infra.MeshInfraTestResource;
@@ -73,6 +74,17 @@ final class MeshClients {
                 """.formatted(trials, parallelism, seed));
     }
 
+    /** A simulated job of {@code epochs} epochs per trial, all proposed at once, stopped early by ASHA. */
+    static JobSpec specWithAsha(int trials, int epochs, int reductionFactor, int graceTrials) {
+        return new JobSpecParser(new JobSpecValidator(LearnerCatalog.standard(), p -> true)).parse("""
+                {"name":"t","model":{"zoo":"lenet5"},"dataset":{"format":"synthetic"},
+                 "compression":{"learner":"simulated","params":{"sleepMs":0}},
+                 "training":{"epochs":%d},
+                 "search":{"optimizer":"random","trials":%d,"parallelism":%d,"seed":3,
+                           "earlyStopping":{"minEpochs":1,"reductionFactor":%d,"graceTrials":%d}}}
+                """.formatted(epochs, trials, trials, reductionFactor, graceTrials));
+    }
+
     static String newJobId(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -104,6 +116,12 @@ final class MeshClients {
     static TrialResult failed(TrialProposal proposal) {
         return TrialResult.failed(proposal.jobId(), proposal.trialId(), proposal.trialNumber(), proposal.attempt(),
                 TrialKind.SEARCH, proposal.config(), "learner exploded (test)", "test-worker");
+    }
+
+    /** What a worker publishes after an epoch of this proposal's trial. */
+    void sendProgress(TrialProposal proposal, int epoch, int totalEpochs, double accuracy) {
+        send(Topics.TRIALS_PROGRESS, proposal.jobId(), Json.write(TrialProgress.of(proposal.jobId(),
+                proposal.trialId(), proposal.attempt(), "test-worker", epoch, totalEpochs, Map.of("accuracy", accuracy))));
     }
 
     void sendResult(TrialResult result) {

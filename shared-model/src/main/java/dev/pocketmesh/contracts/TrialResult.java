@@ -31,6 +31,17 @@ public record TrialResult(int schemaVersion, String messageId, String jobId, Ins
                 metrics, request.artifactUri(), null, evaluatorId);
     }
 
+    /**
+     * A search trial stopped early by the optimiser's early-stopping rule, with the metrics of the epoch where it
+     * stopped (its partial result, which still informs the optimiser).
+     */
+    public static TrialResult pruned(TrialProgress progress, int trialNumber, Map<String, Object> config,
+            Map<String, Double> metrics, String reportedBy) {
+        return new TrialResult(SCHEMA_VERSION, MessageIds.next(), progress.jobId(), Instant.now(), progress.trialId(),
+                trialNumber, progress.attempt(), TrialKind.SEARCH, TrialState.PRUNED, config, metrics, null,
+                null, reportedBy);
+    }
+
     public static TrialResult failed(String jobId, String trialId, int trialNumber, int attempt, TrialKind kind,
             Map<String, Object> config, String error, String reportedBy) {
         return new TrialResult(SCHEMA_VERSION, MessageIds.next(), jobId, Instant.now(), trialId, trialNumber,

@@ -29,6 +29,15 @@ public final class Objective {
     }
 
     /**
+     * The value of a trial stopped early (PRUNED): its accuracy where it stopped, targets not applied. Its
+     * configuration met them by construction (it was projected before it was proposed); it only lacks the final
+     * measurement. It is below what the trial would have reached, which is what the optimiser should learn from it.
+     */
+    public static Double partialValue(Map<String, Double> metrics) {
+        return metrics == null ? null : metrics.get(METRIC);
+    }
+
+    /**
      * The best of {@code candidates} by objective value (higher wins; a null value never wins), the earlier
      * trial number on a tie: the one rule for "best" used by the optimiser's history and the job's final pick.
      */

@@ -65,6 +65,14 @@ public final class RedisKeys {
         return "pm:study:" + jobId + ":told";
     }
 
+    /**
+     * Sorted set: the search trials of a job that reached one early-stopping rung (after {@code epoch} epochs),
+     * scored by their validation accuracy there.
+     */
+    public static String studyRung(String jobId, int epoch) {
+        return "pm:study:" + jobId + ":rung:" + epoch;
+    }
+
     /** Set of job ids whose study is still open: what a restarted hpo-service resumes. */
     public static String openStudies() {
         return "pm:studies:open";

@@ -7,7 +7,7 @@ import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.hpo.config.HpoConfig;
-import dev.pocketmesh.hpo.messaging.TrialProposalPublisher;
+import dev.pocketmesh.hpo.messaging.MeshPublisher;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.LearnerDescriptor;
 import dev.pocketmesh.search.Objective;
@@ -41,12 +41,12 @@ public class StudyService {
     private final StudyStore studies;
     private final TrialStore trials;
     private final LearnerCatalog learners;
-    private final TrialProposalPublisher publisher;
+    private final MeshPublisher publisher;
     private final HpoConfig config;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
     public StudyService(StudyStore studies, TrialStore trials, LearnerCatalog learners,
-            TrialProposalPublisher publisher, HpoConfig config) {
+            MeshPublisher publisher, HpoConfig config) {
         this.studies = studies;
         this.trials = trials;
         this.learners = learners;
@@ -232,8 +232,9 @@ public class StudyService {
 
     private static Observation observation(StudyRecord study, TrialRecord record) {
         Map<String, Double> target = study.spec().compression().target();
-        return new Observation(record.number(), record.trialId(), record.config(),
-                Objective.value(record.metrics(), target), record.state());
+        Double value = record.state() == TrialState.PRUNED ? Objective.partialValue(record.metrics())
+                : Objective.value(record.metrics(), target);
+        return new Observation(record.number(), record.trialId(), record.config(), value, record.state());
     }
 
 

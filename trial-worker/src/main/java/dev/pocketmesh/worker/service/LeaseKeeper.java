@@ -2,6 +2,7 @@ package dev.pocketmesh.worker.service;
 
 import dev.pocketmesh.state.JobStore;
 import dev.pocketmesh.state.TrialStore;
+import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.worker.config.LeaseConfig;
 import dev.pocketmesh.worker.config.WorkerIdentity;
 import io.quarkus.runtime.ShutdownEvent;
@@ -79,13 +80,16 @@ public class LeaseKeeper {
         active.remove(lease);
     }
 
-    private void renew(TrialLease lease) {
+    /** One renewal: from the heartbeat, or from the training thread when it {@link TrialLease#confirm confirms}. */
+    void renew(TrialLease lease) {
         if (lease.isLost()) {
             return;
         }
         try {
             if (!trials.renewLease(lease.trialId(), lease.attempt(), workerId, ttlMs)) {
-                lease.markLost("lease of attempt " + lease.attempt() + " expired or was taken over");
+                boolean pruned = trials.find(lease.trialId()).map(t -> t.state() == TrialState.PRUNED).orElse(false);
+                lease.markLost(pruned ? "stopped early: the study's early stopping PRUNED it"
+                        : "lease of attempt " + lease.attempt() + " expired or was taken over");
                 return;
             }
             lease.renewed();

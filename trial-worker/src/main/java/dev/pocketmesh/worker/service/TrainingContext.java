@@ -118,8 +118,12 @@ public final class TrainingContext {
         return spec().search() == null ? 0 : spec().search().seed();
     }
 
-    /** Reports a finished epoch with its intermediate metrics (e.g. validation accuracy, for early stopping). */
+    /**
+     * Reports a finished epoch with its intermediate metrics (validation accuracy: what early stopping judges).
+     * The lease is confirmed first, so a trial the study stopped after an earlier epoch ends here.
+     */
     public void epochFinished(int epoch, int totalEpochs, Map<String, Double> metrics) throws TrialAbandonedException {
+        lease.confirm();
         checkAbandoned();
         epochListener.epochFinished(epoch, totalEpochs, metrics);
     }

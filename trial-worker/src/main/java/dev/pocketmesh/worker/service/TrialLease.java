@@ -38,6 +38,15 @@ public final class TrialLease implements AutoCloseable {
         return jobId;
     }
 
+    /**
+     * Renews the lease now, on the caller's thread, and says whether it is still held. At an epoch boundary this
+     * notices a trial that was stopped early (PRUNED) at once instead of at the next heartbeat.
+     */
+    public boolean confirm() {
+        keeper.renew(this);
+        return !isLost();
+    }
+
     public boolean isLost() {
         return lost.getCount() == 0;
     }
