@@ -4,6 +4,7 @@ import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.model.CostModel;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.PruningUnits;
+import dev.pocketmesh.search.BudgetProjection;
 import dev.pocketmesh.search.Parameter;
 import dev.pocketmesh.search.SearchSpace;
 import dev.pocketmesh.spec.JobSpec;
@@ -187,36 +188,62 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     }
 
     /**
-     * Preserve ratios that meet {@code target} (null: no target). When {@code ratios} prune too little, the
-     * ratios of the {@code searched} units are multiplied by one factor, found by bisection, until the pruned
-     * network's FLOPs ratio reaches the target (no ratio goes below {@code min}), as AMC / PocketFlow's
-     * constrained search does. Kept channels are aligned to {@code multiple}; the returned ratios are exactly
-     * kept channels over channels, for every unit.
+     * Preserve ratios that meet {@code target} (null: no target): the projection of a suggestion onto the FLOPs
+     * budget. When {@code ratios} prune too little, the ratios of the {@code searched} units are multiplied by one
+     * factor ({@link BudgetProjection}) until the pruned network's FLOPs ratio reaches the target (no ratio goes below
+     * {@code min}), as AMC / PocketFlow's constrained search does. Whole (aligned) channels make that a step
+     * function, so the bisection stops short of the budget; the slack is then given back, one channel block at a
+     * time, to the searched unit it costs the fewest FLOPs, while the target still holds. The result is feasible and
+     * maximal: no searched unit could keep one more block. Kept channels are aligned to {@code multiple}; the
+     * returned ratios are exactly kept channels over channels, for every unit.
      */
     public static Map<String, Double> meetFlopsTarget(NetSpec net, Map<String, Double> ratios, Set<String> searched,
             Double target, double min, int multiple) {
-        Map<String, Double> result = ratios;
-        // The unpruned network's FLOPs, once: the bisection below prices forty candidate networks against it.
+        // The unpruned network's FLOPs, once: the projection below prices dozens of candidate networks against it.
         double baseFlops = CostModel.of(net).flops();
-        if (target != null && baseFlops / prunedFlops(net, ratios, multiple) < target) {
-            double lo = 0;
-            double hi = 1;
-            for (int i = 0; i < 40; i++) {
-                double mid = (lo + hi) / 2;
-                if (baseFlops / prunedFlops(net, scaled(ratios, searched, mid, min), multiple) >= target) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            result = scaled(ratios, searched, lo, min);
+        List<PruningUnits.Unit> units = PruningUnits.of(net);
+        Map<String, Integer> keep = PruningUnits.keepCounts(net, ratios, multiple);
+        if (target != null && baseFlops / prunedFlops(net, keep) < target) {
+            double scale = BudgetProjection.largestFeasibleScale(t -> baseFlops / prunedFlops(net,
+                    PruningUnits.keepCounts(net, scaled(ratios, searched, t, min), multiple)) >= target);
+            keep = PruningUnits.keepCounts(net, scaled(ratios, searched, scale, min), multiple);
+            giveBackSlack(net, units, keep, searched, baseFlops / target, multiple);
         }
         Map<String, Double> exact = new LinkedHashMap<>();
-        for (PruningUnits.Unit unit : PruningUnits.of(net)) {
-            exact.put(unit.name(), (double) unit.keep(result.getOrDefault(unit.name(), 1.0), multiple)
-                    / unit.channels());
+        for (PruningUnits.Unit unit : units) {
+            exact.put(unit.name(), (double) keep.get(unit.name()) / unit.channels());
         }
         return exact;
+    }
+
+    /** Grows the cheapest searched unit by one channel block while the network stays within {@code flopsBudget}. */
+    private static void giveBackSlack(NetSpec net, List<PruningUnits.Unit> units, Map<String, Integer> keep,
+            Set<String> searched, double flopsBudget, int multiple) {
+        while (true) {
+            String cheapest = null;
+            int cheapestKeep = 0;
+            double cheapestFlops = Double.POSITIVE_INFINITY;
+            for (PruningUnits.Unit unit : units) {
+                int now = keep.get(unit.name());
+                if (!searched.contains(unit.name()) || now >= unit.channels()) {
+                    continue;
+                }
+                int step = multiple > 1 && unit.channels() >= 2 * multiple ? multiple : 1;
+                int grown = Math.min(unit.channels(), now + step);
+                keep.put(unit.name(), grown);
+                double flops = prunedFlops(net, keep);
+                keep.put(unit.name(), now);
+                if (flops <= flopsBudget && flops < cheapestFlops) {
+                    cheapest = unit.name();
+                    cheapestKeep = grown;
+                    cheapestFlops = flops;
+                }
+            }
+            if (cheapest == null) {
+                return;
+            }
+            keep.put(cheapest, cheapestKeep);
+        }
     }
 
     /** Preserve ratios by unit name from a configuration's {@code ratio.<unit>} entries (missing = 1.0). */
@@ -236,12 +263,12 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     }
 
     private static double flopsRatio(NetSpec net, Map<String, Double> ratios, int multiple) {
-        return CostModel.of(net).flops() / prunedFlops(net, ratios, multiple);
+        return CostModel.of(net).flops() / prunedFlops(net, PruningUnits.keepCounts(net, ratios, multiple));
     }
 
-    /** FLOPs of the network pruned with these ratios, kept channels aligned to {@code multiple}. */
-    private static double prunedFlops(NetSpec net, Map<String, Double> ratios, int multiple) {
-        return CostModel.of(PruningUnits.apply(net, PruningUnits.keepCounts(net, ratios, multiple))).flops();
+    /** FLOPs of the network keeping these channel counts per unit. */
+    private static double prunedFlops(NetSpec net, Map<String, Integer> keep) {
+        return CostModel.of(PruningUnits.apply(net, keep)).flops();
     }
 
     private static int channelMultiple(Map<String, Object> p) {

@@ -1,6 +1,7 @@
 package dev.pocketmesh.learner;
 
 import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.search.BudgetProjection;
 import dev.pocketmesh.search.Parameter;
 import dev.pocketmesh.search.SearchSpace;
 import dev.pocketmesh.spec.JobSpec;
@@ -25,6 +26,8 @@ import java.util.SplittableRandom;
  * <li>{@code latencyMs = 0.2 + 4.8 · flopsFraction}, {@code bytes = 4e6 · flopsFraction},
  * {@code params = 1e6 · flopsFraction}.</li>
  * </ul>
+ * A job's {@code flopsRatio} target is met by every proposal: {@link #complete} scales the suggested ratios down
+ * together until {@code flopsRatio} reaches it, as the real pruning learner does.
  * A worker "trains" for {@code sleepMs} milliseconds spread evenly over the job's epochs, reporting an
  * intermediate accuracy per epoch that rises towards the final one; with probability
  * {@code failProbability} a trial's learner fails, to exercise failure handling.
@@ -102,23 +105,74 @@ public final class SimulatedLearner implements LearnerDescriptor {
         return config;
     }
 
+    /**
+     * Projects a suggestion onto the job's {@code flopsRatio} target, as the real pruning learner does: the ratios
+     * are scaled by the largest common factor (none below {@code minRatio}) whose FLOPs fraction meets the target.
+     */
+    @Override
+    public Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec) {
+        Double target = spec.compression().target() == null ? null : spec.compression().target().get("flopsRatio");
+        if (target == null) {
+            return suggestion;
+        }
+        Map<String, Object> p = withDefaults(spec.compression().params());
+        int layers = ParamReader.intOr(p, "layers", 4);
+        double minRatio = ParamReader.doubleOr(p, "minRatio", 0.25);
+        double[] ratios = ratios(suggestion, layers);
+        double scale = BudgetProjection.largestFeasibleScale(
+                t -> flopsFraction(scaled(ratios, t, minRatio)) <= 1.0 / target);
+        double[] projected = scaled(ratios, scale, minRatio);
+        Map<String, Object> config = new LinkedHashMap<>(suggestion);
+        for (int i = 0; i < layers; i++) {
+            config.put(RATIO_PREFIX + i, projected[i]);
+        }
+        return config;
+    }
+
+    /** Checks the target can be met with every ratio at minRatio. */
+    @Override
+    public List<FieldError> validateJob(JobSpec spec) {
+        Double target = spec.compression().target() == null ? null : spec.compression().target().get("flopsRatio");
+        Map<String, Object> p = withDefaults(spec.compression().params());
+        double minRatio = ParamReader.doubleOr(p, "minRatio", 0.25);
+        if (target != null && 1.0 / minRatio < target * 0.99) {
+            return List.of(new FieldError("compression.target.flopsRatio", target + " cannot be met: with minRatio "
+                    + minRatio + " the simulated network sheds at most " + (1.0 / minRatio) + "x of its FLOPs"));
+        }
+        return List.of();
+    }
+
+    private static double[] scaled(double[] ratios, double t, double minRatio) {
+        double[] out = new double[ratios.length];
+        for (int i = 0; i < ratios.length; i++) {
+            out[i] = Math.max(minRatio, ratios[i] * t);
+        }
+        return out;
+    }
+
+    /** Σ w_i r_i / Σ w_i with w_i = i + 1 (see the class comment). */
+    private static double flopsFraction(double[] ratios) {
+        double cost = 0;
+        double full = 0;
+        for (int i = 0; i < ratios.length; i++) {
+            cost += (i + 1) * ratios[i];
+            full += i + 1;
+        }
+        return cost / full;
+    }
+
     /** The metrics an evaluator reports for this configuration (see the class comment). */
     public static Map<String, Double> measure(Map<String, Object> config, Map<String, Object> params, long seed,
             int trialNumber) {
         Map<String, Object> p = new SimulatedLearner().withDefaults(params);
         int layers = ParamReader.intOr(p, "layers", 4);
         double[] ratios = ratios(config, layers);
-        double cost = 0;
-        double fullCost = 0;
         double loss = 0;
         for (int i = 0; i < layers; i++) {
-            double weight = i + 1;
             double sensitivity = 0.2 * (layers - i) / layers;
-            cost += weight * ratios[i];
-            fullCost += weight;
             loss += sensitivity * (1 - ratios[i]) * (1 - ratios[i]);
         }
-        double fraction = cost / fullCost;
+        double fraction = flopsFraction(ratios);
         double noise = ParamReader.doubleOr(p, "noise", 0.002) * gaussian(seed, trialNumber);
         double accuracy = clamp(ParamReader.doubleOr(p, "baseAccuracy", 0.9) - loss + noise);
         Map<String, Double> metrics = new LinkedHashMap<>();

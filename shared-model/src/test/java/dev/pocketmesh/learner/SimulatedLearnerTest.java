@@ -62,4 +62,43 @@ class SimulatedLearnerTest {
         }
         return config;
     }
+
+    @Test
+    void proposalsAreProjectedOntoTheFlopsTargetWithinOnePercent() {
+        dev.pocketmesh.spec.JobSpec spec = new dev.pocketmesh.spec.JobSpec("s",
+                new dev.pocketmesh.spec.JobSpec.Model("lenet5", null),
+                new dev.pocketmesh.spec.JobSpec.Dataset("synthetic", null, null),
+                new dev.pocketmesh.spec.JobSpec.Compression("simulated", params, Map.of("flopsRatio", 2.5)),
+                new dev.pocketmesh.spec.JobSpec.Search("random", 10, 1, 1), null, null);
+        dev.pocketmesh.search.RandomSampler sampler = new dev.pocketmesh.search.RandomSampler(4);
+        int projected = 0;
+        for (int n = 1; n <= 30; n++) {
+            Map<String, Object> suggestion = sampler.suggest(learner.searchSpace(params), java.util.List.of(), n);
+            Map<String, Object> config = learner.complete(suggestion, spec);
+            double ratio = SimulatedLearner.measure(config, params, 1, n).get("flopsRatio");
+            if (SimulatedLearner.measure(suggestion, params, 1, n).get("flopsRatio") >= 2.5) {
+                assertThat(config).isEqualTo(suggestion);
+            } else {
+                projected++;
+                assertThat(ratio).as("trial " + n).isBetween(2.5, 2.5 * 1.01);
+                // One factor for every layer above minRatio: the optimiser's proportions are kept.
+                int free = java.util.stream.IntStream.range(0, 4).filter(i -> (Double) config.get("ratio." + i) > 0.25)
+                        .findFirst().orElseThrow();
+                double factor = (Double) config.get("ratio." + free) / (Double) suggestion.get("ratio." + free);
+                for (int i = 0; i < 4; i++) {
+                    double r = (Double) config.get("ratio." + i);
+                    assertThat(r).isGreaterThanOrEqualTo(0.25);
+                    if (r > 0.25) {
+                        assertThat(r).isCloseTo((Double) suggestion.get("ratio." + i) * factor,
+                                org.assertj.core.data.Offset.offset(1e-9));
+                    }
+                }
+            }
+        }
+        assertThat(projected).isGreaterThan(10);
+        assertThat(learner.validateJob(new dev.pocketmesh.spec.JobSpec("s", spec.model(), spec.dataset(),
+                new dev.pocketmesh.spec.JobSpec.Compression("simulated", params, Map.of("flopsRatio", 5.0)),
+                spec.search(), null, null))).extracting(dev.pocketmesh.contracts.FieldError::field)
+                .containsExactly("compression.target.flopsRatio");
+    }
 }
