@@ -216,6 +216,26 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         return exact;
     }
 
+    /**
+     * The baseline every search must beat: one preserve ratio for every unit, the largest whose network (kept
+     * channels aligned to {@code multiple}) reaches {@code target}, without the slack given back unit by unit.
+     */
+    public static Map<String, Double> uniformRatios(NetSpec net, double target, int multiple) {
+        double baseFlops = CostModel.of(net).flops();
+        List<PruningUnits.Unit> units = PruningUnits.of(net);
+        java.util.function.DoubleFunction<Map<String, Integer>> keepAt = r -> {
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            units.forEach(u -> ratios.put(u.name(), r));
+            return PruningUnits.keepCounts(net, ratios, multiple);
+        };
+        double ratio = BudgetProjection.largestFeasibleScale(r -> baseFlops / prunedFlops(net, keepAt.apply(r))
+                >= target);
+        Map<String, Integer> keep = keepAt.apply(ratio);
+        Map<String, Double> exact = new LinkedHashMap<>();
+        units.forEach(u -> exact.put(u.name(), (double) keep.get(u.name()) / u.channels()));
+        return exact;
+    }
+
     /** Grows the cheapest searched unit by one channel block while the network stays within {@code flopsBudget}. */
     private static void giveBackSlack(NetSpec net, List<PruningUnits.Unit> units, Map<String, Integer> keep,
             Set<String> searched, double flopsBudget, int multiple) {

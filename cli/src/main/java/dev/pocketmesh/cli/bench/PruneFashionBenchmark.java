@@ -126,7 +126,8 @@ public final class PruneFashionBenchmark {
         double baselineSeconds = (System.nanoTime() - t0) / 1e9;
         ModelFiles baseline = new ModelFiles(net, trained.weights());
 
-        Map<String, Double> ratios = uniformRatios(net, settings.flopsTarget(), settings.channelMultiple());
+        Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(net, settings.flopsTarget(),
+                settings.channelMultiple());
         TrainingConfig tune = base.withEpochs(settings.fineTuneEpochs()).withLearningRate(settings.fineTuneLearningRate());
         long t1 = System.nanoTime();
         ChannelPruningRecipe.Outcome outcome = ChannelPruningRecipe.run(baseline, ratios, settings.criterion(), data,
@@ -162,12 +163,6 @@ public final class PruneFashionBenchmark {
         }
     }
 
-    /** One ratio for every unit, the largest that reaches the FLOPs target, completed as the learner does it. */
-    static Map<String, Double> uniformRatios(NetSpec net, double flopsTarget, int channelMultiple) {
-        Map<String, Double> whole = new LinkedHashMap<>();
-        PruningUnits.of(net).forEach(u -> whole.put(u.name(), 1.0));
-        return ChannelPruningLearner.meetFlopsTarget(net, whole, whole.keySet(), flopsTarget, 0.05, channelMultiple);
-    }
 
     private ModelTrainer.Listener epochLog(String what) {
         return (stats, weights) -> log.accept(String.format(Locale.ROOT,

@@ -2,6 +2,7 @@ package dev.pocketmesh.cli.commands;
 
 import dev.pocketmesh.cli.bench.BenchReport;
 import dev.pocketmesh.cli.bench.HpoFunctionsBenchmark;
+import dev.pocketmesh.cli.bench.HpoPruneBenchmark;
 import dev.pocketmesh.cli.bench.MeshOverheadBenchmark;
 import dev.pocketmesh.cli.bench.PruneFashionBenchmark;
 import dev.pocketmesh.cli.bench.TrainThroughputBenchmark;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks: each writes a JSON result and a Markdown table.",
         subcommands = {BenchCommand.MeshOverhead.class, BenchCommand.PruneFashion.class,
-                BenchCommand.TrainThroughput.class, BenchCommand.HpoFunctions.class})
+                BenchCommand.TrainThroughput.class, BenchCommand.HpoFunctions.class, BenchCommand.HpoPrune.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -134,6 +135,74 @@ public final class BenchCommand implements Runnable {
                     .run(fashion(data, limit, seed));
             publish(report, out);
             return report.targetsMet() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "hpo-prune", description = "Channel pruning searched per layer vs one uniform ratio, at equal "
+            + "trial budget (CPU, in process, Fashion-MNIST): each optimizer's best and uniform fine-tuned alike and "
+            + "measured on the 10k test images.")
+    static final class HpoPrune implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "resnet20", description = "Zoo network (default ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--optimizers", split = ",", defaultValue = "tpe,gp,ddpg",
+                description = "Optimizers searching the ratios (default ${DEFAULT-VALUE}).")
+        List<String> optimizers;
+
+        @Option(names = "--trials", defaultValue = "16", description = "Trials per optimizer (default ${DEFAULT-VALUE}).")
+        int trials;
+
+        @Option(names = "--flops", defaultValue = "2", description = "FLOPs reduction every proposal meets (default ${DEFAULT-VALUE}).")
+        double flops;
+
+        @Option(names = "--limit", defaultValue = "10000", description = "Training images searched on (default ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--baseline-epochs", defaultValue = "4", description = "Baseline training epochs (default ${DEFAULT-VALUE}).")
+        int baselineEpochs;
+
+        @Option(names = "--search-epochs", defaultValue = "1", description = "Fine-tune epochs per search trial (default ${DEFAULT-VALUE}).")
+        int searchEpochs;
+
+        @Option(names = "--final-epochs", defaultValue = "3", description = "Fine-tune epochs of each contender's final model (default ${DEFAULT-VALUE}).")
+        int finalEpochs;
+
+        @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--lr", defaultValue = "0.05", description = "Baseline learning rate (default ${DEFAULT-VALUE}).")
+        double learningRate;
+
+        @Option(names = "--fine-tune-lr", defaultValue = "0.01", description = "Fine-tuning learning rate (default ${DEFAULT-VALUE}).")
+        double fineTuneLearningRate;
+
+        @Option(names = "--min-ratio", defaultValue = "0.2", description = "Smallest preserve ratio searched (default ${DEFAULT-VALUE}).")
+        double minRatio;
+
+        @Option(names = "--channel-multiple", defaultValue = "8", description = "Kept channels are multiples of this (default ${DEFAULT-VALUE}).")
+        int channelMultiple;
+
+        @Option(names = "--criterion", defaultValue = "l1-norm", description = "Channel criterion (default ${DEFAULT-VALUE}).")
+        String criterion;
+
+        @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--seed", defaultValue = "7", description = "Seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            HpoPruneBenchmark.Settings settings = new HpoPruneBenchmark.Settings(model, optimizers, trials, flops, limit,
+                    baselineEpochs, searchEpochs, finalEpochs, batchSize, learningRate, fineTuneLearningRate, minRatio,
+                    channelMultiple, ChannelCriterion.fromName(criterion), seed);
+            HpoPruneBenchmark.Report report = new HpoPruneBenchmark(settings, System.out::println)
+                    .run(fashion(data, limit, seed), fashion(data, null, seed), data.toString());
+            publish(report, out);
+            return report.targetMet() ? 0 : 3;
         }
     }
 
