@@ -97,7 +97,7 @@ public final class GpSampler implements Sampler {
                 // answer was computed without it, so leave it out to give the same answer.
                 continue;
             }
-            double[] u = encoding.encode(o.config());
+            double[] u = encoding.encode(space.filled(o.config()));
             if (u == null) {
                 continue;
             }

@@ -38,7 +38,7 @@ public final class GridSampler implements Sampler {
             if (o.number() == trialNumber || o.config() == null) {
                 continue;
             }
-            long cell = cellOf(space, axes, o.config());
+            long cell = cellOf(space, axes, space.filled(o.config()));
             if (cell >= 0) {
                 used.merge(cell, 1, Integer::sum);
             }

@@ -73,7 +73,7 @@ public final class TpeSampler implements Sampler {
             if (o.number() == trialNumber || o.config() == null) {
                 continue;
             }
-            double[] x = encode(params, o.config());
+            double[] x = encode(params, space.filled(o.config()));
             if (x == null) {
                 continue;
             }

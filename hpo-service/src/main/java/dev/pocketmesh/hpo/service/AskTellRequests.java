@@ -85,6 +85,18 @@ public final class AskTellRequests {
         }
 
         List<Parameter> space = space(body.get("space"), errors);
+        if (errors.isEmpty()) {
+            // Conditions refer to other parameters: checked on the whole space, reported on the dependent one.
+            try {
+                new dev.pocketmesh.search.SearchSpace(space);
+            } catch (IllegalArgumentException e) {
+                int i = 0;
+                while (i < space.size() && !e.getMessage().startsWith(space.get(i).name() + ": ")) {
+                    i++;
+                }
+                errors.add(new FieldError(i < space.size() ? "space[" + i + "].when" : "space", e.getMessage()));
+            }
+        }
 
         List<String> directions = new ArrayList<>();
         JsonNode dirNode = body.get("directions");
@@ -157,6 +169,7 @@ public final class AskTellRequests {
             } else if (!names.add(name)) {
                 errors.add(new FieldError(at + ".name", "duplicate parameter name '" + name + "'"));
             }
+            Parameter.Condition when = condition(p.get("when"), at + ".when", errors);
             String type = p.path("type").asText("");
             switch (type) {
                 case "float" -> {
@@ -174,14 +187,15 @@ public final class AskTellRequests {
                     if (errors.size() == before) {
                         boolean logScale = log;
                         addChecked(parameters, errors, at + ".low", name,
-                                () -> new Parameter.FloatParameter(name, low, high, logScale));
+                                () -> new Parameter.FloatParameter(name, low, high, logScale, when));
                     }
                 }
                 case "int" -> {
                     Integer low = integer(p, "low", at, errors);
                     Integer high = integer(p, "high", at, errors);
                     if (errors.size() == before) {
-                        addChecked(parameters, errors, at + ".low", name, () -> new Parameter.IntParameter(name, low, high));
+                        addChecked(parameters, errors, at + ".low", name,
+                                () -> new Parameter.IntParameter(name, low, high, when));
                     }
                 }
                 case "categorical" -> {
@@ -194,7 +208,7 @@ public final class AskTellRequests {
                             values.add(Json.convert(c, Object.class));
                         }
                         try {
-                            parameters.add(new Parameter.CategoricalParameter(name, values));
+                            parameters.add(new Parameter.CategoricalParameter(name, values, when));
                         } catch (NullPointerException e) {
                             errors.add(new FieldError(at + ".choices", "a choice must not be null"));
                         }
@@ -205,6 +219,26 @@ public final class AskTellRequests {
             }
         }
         return parameters;
+    }
+
+    /** {@code when: {parent, in: [values]}}: the parameter applies only when its parent takes one of the values. */
+    private static Parameter.Condition condition(JsonNode node, String at, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        JsonNode parent = node.get("parent");
+        JsonNode in = node.get("in");
+        if (!node.isObject() || parent == null || !parent.isTextual() || parent.asText().isBlank()) {
+            errors.add(new FieldError(at + ".parent", "must name the parameter this one depends on"));
+            return null;
+        }
+        if (in == null || !in.isArray() || in.isEmpty()) {
+            errors.add(new FieldError(at + ".in", "needs the parent's values for which this parameter applies"));
+            return null;
+        }
+        List<Object> values = new ArrayList<>();
+        in.forEach(v -> values.add(Json.convert(v, Object.class)));
+        return new Parameter.Condition(parent.asText(), values);
     }
 
     /**

@@ -86,8 +86,8 @@ public class AskTellService {
             List<AskTellTrial> history = new ArrayList<>(store.trials(id));
             List<AskTellTrial> asked = new ArrayList<>(n);
             for (int number = first; number < first + n; number++) {
-                Map<String, Object> params = sampler.suggest(study.space(), observations(study, history, number),
-                        number);
+                Map<String, Object> params = study.space().activeOnly(sampler.suggest(study.space(),
+                        observations(study, history, number), number));
                 AskTellTrial trial = AskTellTrial.running(number, params);
                 store.putRunning(id, trial);
                 history.add(trial);

@@ -268,8 +268,9 @@ public class StudyService {
                 }
             }
             // The learner turns the optimiser's suggestion into what is trained (e.g. scaled to meet a FLOPs target).
+            Map<String, Object> suggestion = study.space().activeOnly(sampler.suggest(study.space(), history, number));
             Map<String, Object> config = learners.get(study.spec().compression().learner())
-                    .complete(sampler.suggest(study.space(), history, number), study.spec());
+                    .complete(suggestion, study.spec());
             String trialId = MessageIds.searchTrialId(study.jobId(), number);
             history.add(new Observation(number, trialId, config, null, TrialState.PROPOSED));
             return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec());
