@@ -188,14 +188,15 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     }
 
     /**
-     * Preserve ratios that meet {@code target} (null: no target): the projection of a suggestion onto the FLOPs
-     * budget. When {@code ratios} prune too little, the ratios of the {@code searched} units are multiplied by one
-     * factor ({@link BudgetProjection}) until the pruned network's FLOPs ratio reaches the target (no ratio goes below
-     * {@code min}), as AMC / PocketFlow's constrained search does. Whole (aligned) channels make that a step
-     * function, so the bisection stops short of the budget; the slack is then given back, one channel block at a
-     * time, to the searched unit it costs the fewest FLOPs, while the target still holds. The result is feasible and
-     * maximal: no searched unit could keep one more block. Kept channels are aligned to {@code multiple}; the
-     * returned ratios are exactly kept channels over channels, for every unit.
+     * Preserve ratios on the FLOPs budget (no {@code target}: the ratios as given, in whole aligned channels): the
+     * projection of a suggestion onto the target. The ratios of the {@code searched} units are multiplied by one
+     * factor ({@link BudgetProjection}, as AMC / PocketFlow's constrained search does): down when the suggestion
+     * removes too few FLOPs, up (capped at 1) when it removes more than the target asks, since every channel the
+     * budget allows is accuracy kept. No ratio goes below {@code min}. Whole (aligned) channels make FLOPs a step
+     * function of the factor, so some budget is left; it is then given back one channel block at a time to the
+     * searched unit it costs the fewest FLOPs, while the target still holds. The result is feasible and maximal: no
+     * searched unit could keep one more block. Kept channels are aligned to {@code multiple}; the returned ratios are
+     * exactly kept channels over channels, for every unit.
      */
     public static Map<String, Double> meetFlopsTarget(NetSpec net, Map<String, Double> ratios, Set<String> searched,
             Double target, double min, int multiple) {
@@ -203,9 +204,18 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         double baseFlops = CostModel.of(net).flops();
         List<PruningUnits.Unit> units = PruningUnits.of(net);
         Map<String, Integer> keep = PruningUnits.keepCounts(net, ratios, multiple);
-        if (target != null && baseFlops / prunedFlops(net, keep) < target) {
-            double scale = BudgetProjection.largestFeasibleScale(t -> baseFlops / prunedFlops(net,
-                    PruningUnits.keepCounts(net, scaled(ratios, searched, t, min), multiple)) >= target);
+        if (target != null && !searched.isEmpty()) {
+            java.util.function.DoublePredicate feasible = t -> baseFlops / prunedFlops(net,
+                    PruningUnits.keepCounts(net, scaled(ratios, searched, t, min), multiple)) >= target;
+            double scale;
+            if (baseFlops / prunedFlops(net, keep) < target) {
+                scale = BudgetProjection.largestFeasibleScale(feasible);
+            } else {
+                // Over budget the other way: grow until every searched unit is whole, or the target binds.
+                double smallest = searched.stream().mapToDouble(u -> Math.max(min, ratios.getOrDefault(u, 1.0)))
+                        .min().orElse(1.0);
+                scale = BudgetProjection.largestFeasibleScale(1.0, 1.0 / smallest, feasible);
+            }
             keep = PruningUnits.keepCounts(net, scaled(ratios, searched, scale, min), multiple);
             giveBackSlack(net, units, keep, searched, baseFlops / target, multiple);
         }
@@ -336,7 +346,7 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
             double min) {
         Map<String, Double> out = new LinkedHashMap<>(ratios);
         for (String unit : searched) {
-            out.put(unit, Math.max(min, ratios.get(unit) * factor));
+            out.put(unit, Math.min(1.0, Math.max(min, ratios.get(unit) * factor)));
         }
         return out;
     }

@@ -26,8 +26,8 @@ import java.util.SplittableRandom;
  * <li>{@code latencyMs = 0.2 + 4.8 · flopsFraction}, {@code bytes = 4e6 · flopsFraction},
  * {@code params = 1e6 · flopsFraction}.</li>
  * </ul>
- * A job's {@code flopsRatio} target is met by every proposal: {@link #complete} scales the suggested ratios down
- * together until {@code flopsRatio} reaches it, as the real pruning learner does.
+ * A job's {@code flopsRatio} target is met by every proposal: {@link #complete} scales the suggested ratios together
+ * until {@code flopsRatio} is on it, as the real pruning learner does.
  * A worker "trains" for {@code sleepMs} milliseconds spread evenly over the job's epochs, reporting an
  * intermediate accuracy per epoch that rises towards the final one; with probability
  * {@code failProbability} a trial's learner fails, to exercise failure handling.
@@ -107,7 +107,8 @@ public final class SimulatedLearner implements LearnerDescriptor {
 
     /**
      * Projects a suggestion onto the job's {@code flopsRatio} target, as the real pruning learner does: the ratios
-     * are scaled by the largest common factor (none below {@code minRatio}) whose FLOPs fraction meets the target.
+     * are scaled, down or up, by the largest common factor (each ratio kept in [minRatio, 1]) whose FLOPs fraction
+     * meets the target.
      */
     @Override
     public Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec) {
@@ -119,8 +120,10 @@ public final class SimulatedLearner implements LearnerDescriptor {
         int layers = ParamReader.intOr(p, "layers", 4);
         double minRatio = ParamReader.doubleOr(p, "minRatio", 0.25);
         double[] ratios = ratios(suggestion, layers);
-        double scale = BudgetProjection.largestFeasibleScale(
-                t -> flopsFraction(scaled(ratios, t, minRatio)) <= 1.0 / target);
+        java.util.function.DoublePredicate feasible = t -> flopsFraction(scaled(ratios, t, minRatio)) <= 1.0 / target;
+        double smallest = java.util.Arrays.stream(ratios).map(r -> Math.max(minRatio, r)).min().orElse(1.0);
+        double scale = feasible.test(1.0) ? BudgetProjection.largestFeasibleScale(1.0, 1.0 / smallest, feasible)
+                : BudgetProjection.largestFeasibleScale(feasible);
         double[] projected = scaled(ratios, scale, minRatio);
         Map<String, Object> config = new LinkedHashMap<>(suggestion);
         for (int i = 0; i < layers; i++) {
@@ -145,7 +148,7 @@ public final class SimulatedLearner implements LearnerDescriptor {
     private static double[] scaled(double[] ratios, double t, double minRatio) {
         double[] out = new double[ratios.length];
         for (int i = 0; i < ratios.length; i++) {
-            out[i] = Math.max(minRatio, ratios[i] * t);
+            out[i] = Math.min(1.0, Math.max(minRatio, ratios[i] * t));
         }
         return out;
     }

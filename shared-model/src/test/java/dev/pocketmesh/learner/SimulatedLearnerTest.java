@@ -76,11 +76,10 @@ class SimulatedLearnerTest {
             Map<String, Object> suggestion = sampler.suggest(learner.searchSpace(params), java.util.List.of(), n);
             Map<String, Object> config = learner.complete(suggestion, spec);
             double ratio = SimulatedLearner.measure(config, params, 1, n).get("flopsRatio");
-            if (SimulatedLearner.measure(suggestion, params, 1, n).get("flopsRatio") >= 2.5) {
-                assertThat(config).isEqualTo(suggestion);
-            } else {
+            // On the budget whichever side the suggestion missed it: shrunk onto it, or grown onto it.
+            assertThat(ratio).as("trial " + n).isBetween(2.5, 2.5 * 1.01);
+            if (config.values().stream().noneMatch(v -> (Double) v == 1.0)) {
                 projected++;
-                assertThat(ratio).as("trial " + n).isBetween(2.5, 2.5 * 1.01);
                 // One factor for every layer above minRatio: the optimiser's proportions are kept.
                 int free = java.util.stream.IntStream.range(0, 4).filter(i -> (Double) config.get("ratio." + i) > 0.25)
                         .findFirst().orElseThrow();
