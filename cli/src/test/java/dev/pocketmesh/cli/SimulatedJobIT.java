@@ -77,11 +77,12 @@ class SimulatedJobIT {
 
     /**
      * The model-based optimisers drive a job through the mesh; with three trials in flight each batch sees the
-     * others as pending points, so no configuration is proposed twice.
+     * others as pending points, so no configuration is proposed twice. ddpg runs in the hpo-service on DJL (its
+     * agent acts from trial 9 on).
      */
     @Test
-    void tpeAndGpJobsCompleteWithDistinctProposals() {
-        for (String optimizer : List.of("tpe", "gp")) {
+    void modelBasedJobsCompleteWithDistinctProposals() {
+        for (String optimizer : List.of("tpe", "gp", "ddpg")) {
             String jobId = fixture.submit(MeshFixture.simulatedJob("e2e-" + optimizer, optimizer, 14, 3, 0, 1, 5));
             fixture.awaitCompleted(jobId, Duration.ofMinutes(2));
             List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()

@@ -153,12 +153,37 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         Map<?, ?> fixed = p.get("ratios") instanceof Map<?, ?> m ? m : Map.of();
         double min = ParamReader.doubleOr(p, "minRatio", 0.25);
         double max = ParamReader.doubleOr(p, "maxRatio", 1.0);
-        for (PruningUnits.Unit unit : PruningUnits.of(JobNetwork.resolve(spec))) {
+        NetSpec net = JobNetwork.resolve(spec);
+        List<PruningUnits.Unit> units = PruningUnits.of(net);
+        Map<String, List<Double>> features = new LinkedHashMap<>();
+        CostModel.Cost cost = CostModel.of(net);
+        for (int i = 0; i < units.size(); i++) {
+            PruningUnits.Unit unit = units.get(i);
             if (!fixed.containsKey(unit.name())) {
                 dims.add(new Parameter.FloatParameter(RATIO_PREFIX + unit.name(), min, max, false));
+                features.put(RATIO_PREFIX + unit.name(), descriptor(cost, units, i));
             }
         }
-        return new SearchSpace(dims);
+        return new SearchSpace(dims, features);
+    }
+
+    /**
+     * What the DDPG agent sees of a unit (AMC's layer embedding): its position in the network, its width, its share
+     * of the network's FLOPs and parameters, and whether it is a residual stream (pruned across several convs).
+     */
+    private static List<Double> descriptor(CostModel.Cost cost, List<PruningUnits.Unit> units, int index) {
+        PruningUnits.Unit unit = units.get(index);
+        double flops = 0;
+        double params = 0;
+        for (CostModel.LayerCost layer : cost.layers()) {
+            if (unit.convs().contains(layer.name())) {
+                flops += layer.flops();
+                params += layer.params();
+            }
+        }
+        return List.of(units.size() > 1 ? (double) index / (units.size() - 1) : 0.0,
+                Math.log(unit.channels()) / Math.log(2) / 10, flops / cost.flops(), params / Math.max(1, cost.params()),
+                unit.coupled() ? 1.0 : 0.0);
     }
 
     @Override

@@ -85,10 +85,14 @@ public final class SimulatedLearner implements LearnerDescriptor {
         int layers = ParamReader.intOr(p, "layers", 4);
         double minRatio = ParamReader.doubleOr(p, "minRatio", 0.25);
         List<Parameter> dims = new ArrayList<>();
+        Map<String, List<Double>> features = new LinkedHashMap<>();
+        double totalCost = layers * (layers + 1) / 2.0;
         for (int i = 0; i < layers; i++) {
             dims.add(new Parameter.FloatParameter(RATIO_PREFIX + i, minRatio, 1.0, false));
+            // Position and share of the FLOPs, as the pruning learner describes its units.
+            features.put(RATIO_PREFIX + i, List.of(layers > 1 ? (double) i / (layers - 1) : 0.0, (i + 1) / totalCost));
         }
-        return new SearchSpace(dims);
+        return new SearchSpace(dims, features);
     }
 
     @Override

@@ -16,12 +16,17 @@ import java.util.Set;
  * every parameter and the study keeps only the ones that apply ({@link #activeOnly}). Reading a past configuration
  * back, a sampler {@link #filled fills} the parameters that did not apply with a fixed placeholder, so every trial
  * still informs the model (imputation, the usual treatment of conditional spaces in GP and TPE models).
+ *
+ * <p>{@code features} describe what a parameter controls, for optimisers that learn across parameters (the DDPG
+ * agent's state): parameter name → a vector of the same length for each described parameter, e.g. a prunable
+ * layer's position, width and share of the network's FLOPs. Empty when the learner gives none.
  */
-public record SearchSpace(List<Parameter> parameters) {
+public record SearchSpace(List<Parameter> parameters, Map<String, List<Double>> features) {
     public SearchSpace {
         if (parameters == null) {
             parameters = List.of();
         }
+        features = features == null ? Map.of() : Map.copyOf(features);
         Map<String, Parameter> declared = new HashMap<>();
         for (Parameter p : parameters) {
             if (declared.containsKey(p.name())) {
@@ -31,6 +36,11 @@ public record SearchSpace(List<Parameter> parameters) {
             declared.put(p.name(), p);
         }
         parameters = List.copyOf(parameters);
+    }
+
+    /** A space without descriptors. */
+    public SearchSpace(List<Parameter> parameters) {
+        this(parameters, null);
     }
 
     private static void checkCondition(Parameter p, Map<String, Parameter> declaredBefore) {
