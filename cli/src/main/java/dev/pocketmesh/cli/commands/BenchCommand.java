@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks: each writes a JSON result and a Markdown table.",
@@ -74,21 +75,10 @@ public final class BenchCommand implements Runnable {
         return DatasetLoader.load(new JobSpec.Dataset("idx", path.toString(), limit), seed);
     }
 
-    @Command(name = "prune-fashion", description = "Channel pruning on full Fashion-MNIST (CPU, in process): baseline "
-            + "vs pruned at --flops x fewer FLOPs, accuracy on the test split, latency of both exported to ONNX in ONNX Runtime, "
-            + "timed in one run.")
-    static final class PruneFashion implements Callable<Integer> {
-        @Option(names = "--models", split = ",", defaultValue = "lenet5,resnet20", description = "Zoo networks (default ${DEFAULT-VALUE}).")
-        List<String> models;
-
+    /** What the pruning benchmarks share: the target, the training settings, the data, the seed, where results go. */
+    static final class PruningOptions {
         @Option(names = "--flops", defaultValue = "2", description = "FLOPs reduction to prune to (default ${DEFAULT-VALUE}).")
         double flops;
-
-        @Option(names = "--baseline-epochs", defaultValue = "8", description = "Baseline training epochs (default ${DEFAULT-VALUE}).")
-        int baselineEpochs;
-
-        @Option(names = "--fine-tune-epochs", defaultValue = "4", description = "Fine-tuning epochs after pruning (default ${DEFAULT-VALUE}).")
-        int fineTuneEpochs;
 
         @Option(names = "--criterion", defaultValue = "l1-norm", description = "l1-norm, l2-norm, bn-scale or reconstruction (default ${DEFAULT-VALUE}).")
         String criterion;
@@ -102,20 +92,8 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--fine-tune-lr", defaultValue = "0.01", description = "Fine-tuning learning rate (default ${DEFAULT-VALUE}).")
         double fineTuneLearningRate;
 
-        @Option(names = "--latency-threads", defaultValue = "1", description = "Inference threads when timing (default ${DEFAULT-VALUE}).")
-        int latencyThreads;
-
-        @Option(names = "--latency-runs", defaultValue = "200", description = "Timed batch-1 runs per model (default ${DEFAULT-VALUE}).")
-        int latencyRuns;
-
-        @Option(names = "--latency-batch", defaultValue = "32", description = "The larger batch also timed (default ${DEFAULT-VALUE}).")
-        int latencyBatch;
-
         @Option(names = "--channel-multiple", defaultValue = "8", description = "Kept channels are multiples of this (1: exact counts; default ${DEFAULT-VALUE}).")
         int channelMultiple;
-
-        @Option(names = "--limit", description = "Use only this many training images (quick runs; default: all).")
-        Integer limit;
 
         @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).")
         Path data;
@@ -126,14 +104,48 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
         Path out;
 
+        ChannelCriterion criterion() {
+            return ChannelCriterion.fromName(criterion);
+        }
+    }
+
+    @Command(name = "prune-fashion", description = "Channel pruning on full Fashion-MNIST (CPU, in process): baseline "
+            + "vs pruned at --flops x fewer FLOPs, accuracy on the test split, latency of both exported to ONNX in ONNX Runtime, "
+            + "timed in one run.")
+    static final class PruneFashion implements Callable<Integer> {
+        @Mixin
+        PruningOptions pruning;
+
+        @Option(names = "--models", split = ",", defaultValue = "lenet5,resnet20", description = "Zoo networks (default ${DEFAULT-VALUE}).")
+        List<String> models;
+
+        @Option(names = "--baseline-epochs", defaultValue = "8", description = "Baseline training epochs (default ${DEFAULT-VALUE}).")
+        int baselineEpochs;
+
+        @Option(names = "--fine-tune-epochs", defaultValue = "4", description = "Fine-tuning epochs after pruning (default ${DEFAULT-VALUE}).")
+        int fineTuneEpochs;
+
+        @Option(names = "--latency-threads", defaultValue = "1", description = "Inference threads when timing (default ${DEFAULT-VALUE}).")
+        int latencyThreads;
+
+        @Option(names = "--latency-runs", defaultValue = "200", description = "Timed batch-1 runs per model (default ${DEFAULT-VALUE}).")
+        int latencyRuns;
+
+        @Option(names = "--latency-batch", defaultValue = "32", description = "The larger batch also timed (default ${DEFAULT-VALUE}).")
+        int latencyBatch;
+
+        @Option(names = "--limit", description = "Use only this many training images (quick runs; default: all).")
+        Integer limit;
+
         @Override
         public Integer call() throws Exception {
-            PruneFashionBenchmark.Settings settings = new PruneFashionBenchmark.Settings(models, flops, baselineEpochs,
-                    fineTuneEpochs, batchSize, learningRate, fineTuneLearningRate, ChannelCriterion.fromName(criterion),
-                    channelMultiple, latencyThreads, latencyRuns, latencyBatch, limit, seed);
+            PruneFashionBenchmark.Settings settings = new PruneFashionBenchmark.Settings(models, pruning.flops,
+                    baselineEpochs, fineTuneEpochs, pruning.batchSize, pruning.learningRate,
+                    pruning.fineTuneLearningRate, pruning.criterion(), pruning.channelMultiple, latencyThreads,
+                    latencyRuns, latencyBatch, limit, pruning.seed);
             PruneFashionBenchmark.Report report = new PruneFashionBenchmark(settings, System.out::println)
-                    .run(fashion(data, limit, seed));
-            publish(report, out);
+                    .run(fashion(pruning.data, limit, pruning.seed));
+            publish(report, pruning.out);
             return report.targetsMet() ? 0 : 3;
         }
     }
@@ -142,6 +154,9 @@ public final class BenchCommand implements Runnable {
             + "trial budget (CPU, in process, Fashion-MNIST): each optimizer's best and uniform fine-tuned alike and "
             + "measured on the 10k test images.")
     static final class HpoPrune implements Callable<Integer> {
+        @Mixin
+        PruningOptions pruning;
+
         @Option(names = "--model", defaultValue = "resnet20", description = "Zoo network (default ${DEFAULT-VALUE}).")
         String model;
 
@@ -149,11 +164,8 @@ public final class BenchCommand implements Runnable {
                 description = "Optimizers searching the ratios (default ${DEFAULT-VALUE}).")
         List<String> optimizers;
 
-        @Option(names = "--trials", defaultValue = "16", description = "Trials per optimizer (default ${DEFAULT-VALUE}).")
+        @Option(names = "--trials", defaultValue = "24", description = "Trials per optimizer (default ${DEFAULT-VALUE}).")
         int trials;
-
-        @Option(names = "--flops", defaultValue = "2", description = "FLOPs reduction every proposal meets (default ${DEFAULT-VALUE}).")
-        double flops;
 
         @Option(names = "--limit", defaultValue = "10000", description = "Training images searched on (default ${DEFAULT-VALUE}).")
         int limit;
@@ -167,41 +179,19 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--final-epochs", defaultValue = "3", description = "Fine-tune epochs of each contender's final model (default ${DEFAULT-VALUE}).")
         int finalEpochs;
 
-        @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
-        int batchSize;
-
-        @Option(names = "--lr", defaultValue = "0.05", description = "Baseline learning rate (default ${DEFAULT-VALUE}).")
-        double learningRate;
-
-        @Option(names = "--fine-tune-lr", defaultValue = "0.01", description = "Fine-tuning learning rate (default ${DEFAULT-VALUE}).")
-        double fineTuneLearningRate;
-
         @Option(names = "--min-ratio", defaultValue = "0.2", description = "Smallest preserve ratio searched (default ${DEFAULT-VALUE}).")
         double minRatio;
 
-        @Option(names = "--channel-multiple", defaultValue = "8", description = "Kept channels are multiples of this (default ${DEFAULT-VALUE}).")
-        int channelMultiple;
-
-        @Option(names = "--criterion", defaultValue = "l1-norm", description = "Channel criterion (default ${DEFAULT-VALUE}).")
-        String criterion;
-
-        @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).")
-        Path data;
-
-        @Option(names = "--seed", defaultValue = "7", description = "Seed (default ${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
-        Path out;
-
         @Override
         public Integer call() throws Exception {
-            HpoPruneBenchmark.Settings settings = new HpoPruneBenchmark.Settings(model, optimizers, trials, flops, limit,
-                    baselineEpochs, searchEpochs, finalEpochs, batchSize, learningRate, fineTuneLearningRate, minRatio,
-                    channelMultiple, ChannelCriterion.fromName(criterion), seed);
+            HpoPruneBenchmark.Settings settings = new HpoPruneBenchmark.Settings(model, optimizers, trials,
+                    pruning.flops, limit, baselineEpochs, searchEpochs, finalEpochs, pruning.batchSize,
+                    pruning.learningRate, pruning.fineTuneLearningRate, minRatio, pruning.channelMultiple,
+                    pruning.criterion(), pruning.seed);
             HpoPruneBenchmark.Report report = new HpoPruneBenchmark(settings, System.out::println)
-                    .run(fashion(data, limit, seed), fashion(data, null, seed), data.toString());
-            publish(report, out);
+                    .run(fashion(pruning.data, limit, pruning.seed), fashion(pruning.data, null, pruning.seed),
+                            pruning.data.toString());
+            publish(report, pruning.out);
             return report.targetMet() ? 0 : 3;
         }
     }
