@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.pocketmesh.contracts.JobState;
 import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.search.ParetoChoice;
 import dev.pocketmesh.state.JobRecord;
 import dev.pocketmesh.state.TrialRecord;
 import java.time.Instant;
@@ -12,14 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a job did, as {@code report.json}: baseline and final measurements, their ratios, and every
- * trial with its configuration and metrics.
+ * Everything a job did, as {@code report.json}: baseline and final measurements, their ratios, every trial with
+ * its configuration and metrics, and for {@code objective: pareto} the front and why its pick was chosen.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobReport(String jobId, String name, JobState status, String message, String learner,
         Map<String, Double> target, String optimizer, TrialSummary baseline, TrialSummary finalModel,
-        String bestTrialId, Map<String, Double> ratios, Counts counts, List<TrialSummary> trials,
-        Instant createdAt, Instant updatedAt) {
+        String bestTrialId, Map<String, Double> ratios, Counts counts, ParetoChoice.Choice pareto,
+        List<TrialSummary> trials, Instant createdAt, Instant updatedAt) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TrialSummary(String trialId, int number, TrialKind kind, TrialState state, int attempt,
@@ -70,6 +71,7 @@ public record JobReport(String jobId, String name, JobState status, String messa
                 spec == null ? null : spec.search().optimizer(), baseline, fin, job.bestTrialId(),
                 ratios(baseline, fin),
                 new Counts(search.size(), evaluated, failed, pruned, search.size() - evaluated - failed - pruned),
+                spec != null && spec.search().isPareto() ? ParetoChoice.ofTrials(trials, spec).orElse(null) : null,
                 search, job.createdAt(), job.updatedAt());
     }
 

@@ -9,6 +9,20 @@ public final class ReportMarkdown {
     private ReportMarkdown() {
     }
 
+    /** The front as a table, the pick marked, and a chart of accuracy against cost. */
+    private static void appendPareto(StringBuilder md, dev.pocketmesh.search.ParetoChoice.Choice p) {
+        md.append("\n## Pareto front: accuracy vs ").append(p.cost()).append("\n\n");
+        md.append("Picked trial ").append(p.picked().number()).append(" (`").append(p.pick()).append("`): ")
+                .append(p.reason()).append(".\n\n| # | trial | accuracy | ").append(p.cost()).append(" | |\n")
+                .append("|---:|---|---:|---:|---|\n");
+        for (var m : p.front()) {
+            md.append("| ").append(m.number()).append(" | ").append(m.trialId()).append(" | ")
+                    .append(num(m.accuracy())).append(" | ").append(num(m.cost())).append(" | ")
+                    .append(m.equals(p.picked()) ? "**picked**" : "").append(" |\n");
+        }
+        md.append("\n```\n").append(ParetoChart.render(p)).append("```\n");
+    }
+
     public static String render(JobReport r) {
         StringBuilder md = new StringBuilder();
         md.append("# PocketMesh report: ").append(r.name()).append(" (").append(r.jobId()).append(")\n\n");
@@ -47,6 +61,9 @@ public final class ReportMarkdown {
             r.ratios().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(num(v)).append(" |\n"));
         } else {
             md.append("(no final model)\n");
+        }
+        if (r.pareto() != null) {
+            appendPareto(md, r.pareto());
         }
         md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | ms |\n")
                 .append("|---:|---|---|---|---:|---:|---:|---:|\n");

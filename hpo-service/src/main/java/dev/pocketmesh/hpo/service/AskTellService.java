@@ -3,8 +3,8 @@ package dev.pocketmesh.hpo.service;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.hpo.store.AskTellStore;
 import dev.pocketmesh.search.Observation;
+import dev.pocketmesh.search.Pareto;
 import dev.pocketmesh.search.Optimizers;
-import dev.pocketmesh.search.RandomSampler;
 import dev.pocketmesh.search.Sampler;
 import dev.pocketmesh.search.SearchSpace;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -37,7 +36,6 @@ import java.util.concurrent.locks.ReentrantLock;
 @ApplicationScoped
 public class AskTellService {
     private static final int LOCK_STRIPES = 64;
-    private static final double CHEBYSHEV_AUGMENTATION = 0.05;
 
     private final AskTellStore store;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
@@ -141,56 +139,27 @@ public class AskTellService {
             }
             return history;
         }
-        int m = study.objectives();
-        double[] min = new double[m];
-        double[] max = new double[m];
-        java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
-        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        List<Pareto.Point> points = new ArrayList<>();
         for (AskTellTrial t : trials) {
             if (t.values() != null) {
-                for (int i = 0; i < m; i++) {
-                    double y = study.sign(i) * t.values().get(i);
-                    min[i] = Math.min(min[i], y);
-                    max[i] = Math.max(max[i], y);
-                }
+                points.add(new Pareto.Point(t.number(), oriented(study, t)));
             }
         }
-        double[] w = weights(study.seed(), trialNumber, m);
+        Map<Integer, Double> scalar = Pareto.parEgo(points, Pareto.parEgoWeights(study.seed(), trialNumber,
+                study.objectives()));
         for (AskTellTrial t : trials) {
-            Double v = null;
-            if (t.values() != null) {
-                double worst = 0;
-                double sum = 0;
-                for (int i = 0; i < m; i++) {
-                    double y = study.sign(i) * t.values().get(i);
-                    double range = max[i] - min[i];
-                    // A flat objective (one value seen so far) tells nothing: every trial is "at the best" in it.
-                    double z = range > 0 ? (y - min[i]) / range : 1.0;
-                    double gap = w[i] * (1 - z);
-                    worst = Math.max(worst, gap);
-                    sum += gap;
-                }
-                v = -(worst + CHEBYSHEV_AUGMENTATION * sum);
-            }
-            history.add(new Observation(t.number(), null, t.params(), v, t.state().trialState()));
+            history.add(new Observation(t.number(), null, t.params(), scalar.get(t.number()),
+                    t.state().trialState()));
         }
         return history;
     }
 
-    /** ParEGO weights for one trial, uniform on the simplex, from (seed, trial number) only. */
-    static double[] weights(long seed, int trialNumber, int objectives) {
-        // The study's seed with a fixed twist: a stream of its own, not the one the sampler draws from for this trial.
-        SplittableRandom random = RandomSampler.streamFor(seed ^ 0x5DEECE66DL, trialNumber);
-        double[] w = new double[objectives];
-        double sum = 0;
-        for (int i = 0; i < objectives; i++) {
-            // Exponential spacings normalised: a uniform point on the simplex.
-            w[i] = -Math.log(1 - random.nextDouble());
-            sum += w[i];
+    /** A trial's values, each turned so that higher is better. */
+    static double[] oriented(AskTellStudy study, AskTellTrial t) {
+        double[] y = new double[study.objectives()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = study.sign(i) * t.values().get(i);
         }
-        for (int i = 0; i < objectives; i++) {
-            w[i] /= sum;
-        }
-        return w;
+        return y;
     }
 }

@@ -2,6 +2,7 @@ package dev.pocketmesh.hpo.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.pocketmesh.search.Parameter;
+import dev.pocketmesh.search.Pareto;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,35 +54,10 @@ public record AskTellView(String id, String name, List<Parameter> space, List<St
 
     /** The non-dominated trials, in number order; trials with equal values do not dominate each other. */
     static List<AskTellTrial> paretoFront(AskTellStudy study, List<AskTellTrial> complete) {
-        List<AskTellTrial> front = new ArrayList<>();
-        for (AskTellTrial a : complete) {
-            boolean dominated = false;
-            for (AskTellTrial b : complete) {
-                if (b != a && dominates(study, b, a)) {
-                    dominated = true;
-                    break;
-                }
-            }
-            if (!dominated) {
-                front.add(a);
-            }
-        }
-        return front;
-    }
-
-    /** b dominates a: at least as good in every objective and strictly better in one. */
-    static boolean dominates(AskTellStudy study, AskTellTrial b, AskTellTrial a) {
-        boolean strictly = false;
-        for (int i = 0; i < study.objectives(); i++) {
-            double yb = study.sign(i) * b.values().get(i);
-            double ya = study.sign(i) * a.values().get(i);
-            if (yb < ya) {
-                return false;
-            }
-            if (yb > ya) {
-                strictly = true;
-            }
-        }
-        return strictly;
+        List<Pareto.Point> points = complete.stream()
+                .map(t -> new Pareto.Point(t.number(), AskTellService.oriented(study, t))).toList();
+        java.util.Set<Integer> front = new java.util.HashSet<>();
+        Pareto.front(points).forEach(p -> front.add(p.number()));
+        return complete.stream().filter(t -> front.contains(t.number())).toList();
     }
 }

@@ -251,6 +251,8 @@ public class StudyService {
         private final StudyRecord study;
         private Sampler sampler;
         private List<Observation> history;
+        /** Metrics of the finished search trials, for a Pareto study's view of them. */
+        private final Map<String, Map<String, Double>> metrics = new java.util.HashMap<>();
 
         ProposalFactory(StudyRecord study) {
             this.study = study;
@@ -264,11 +266,15 @@ public class StudyService {
                 for (TrialRecord t : trials.listForJob(study.jobId())) {
                     if (t.kind() == TrialKind.SEARCH && !t.state().isTerminal()) {
                         history.add(new Observation(t.number(), t.trialId(), t.config(), null, t.state()));
+                    } else if (t.kind() == TrialKind.SEARCH && t.metrics() != null) {
+                        metrics.put(t.trialId(), t.metrics());
                     }
                 }
             }
+            List<Observation> seen = study.spec().search().isPareto()
+                    ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
             // The learner turns the optimiser's suggestion into what is trained (e.g. scaled to meet a FLOPs target).
-            Map<String, Object> suggestion = study.space().activeOnly(sampler.suggest(study.space(), history, number));
+            Map<String, Object> suggestion = study.space().activeOnly(sampler.suggest(study.space(), seen, number));
             Map<String, Object> config = learners.get(study.spec().compression().learner())
                     .complete(suggestion, study.spec());
             String trialId = MessageIds.searchTrialId(study.jobId(), number);

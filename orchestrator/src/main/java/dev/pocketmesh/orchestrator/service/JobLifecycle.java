@@ -185,7 +185,7 @@ public class JobLifecycle {
             return;
         }
         List<TrialRecord> all = trials.listForJob(jobId);
-        Optional<BestTrial> best = BestTrial.of(all, spec.compression().target());
+        Optional<BestTrial> best = BestTrial.of(all, spec);
         if (best.isEmpty()) {
             long failed = all.stream().filter(t -> t.kind() == TrialKind.SEARCH && t.state() == TrialState.FAILED)
                     .count();
@@ -201,9 +201,13 @@ public class JobLifecycle {
                 TrialKind.FINAL, winner.config(), spec);
         boolean proposedNow = trials.propose(fin);
         boolean moved = events.transition(jobId, Set.of(JobState.SEARCHING), JobState.FINALIZING,
-                "search done; retraining best trial " + winner.trialId(),
+                "search done; retraining best trial " + winner.trialId() + (best.get().choice() == null ? ""
+                        : " (" + best.get().choice().reason() + "; Pareto front of "
+                                + best.get().choice().front().size() + ")"),
                 null, JobEvents.data("bestTrialId", winner.trialId(), "bestValue", best.get().value(),
-                        "bestMetrics", winner.metrics(), "config", winner.config()));
+                        "bestMetrics", winner.metrics(), "config", winner.config(), "pick",
+                        best.get().choice() == null ? null : best.get().choice().reason(), "paretoFront",
+                        best.get().choice() == null ? null : best.get().choice().front().size()));
         if (moved || jobs.find(jobId).map(j -> j.state() == JobState.FINALIZING).orElse(false)) {
             publishIfStillProposed(fin, proposedNow);
         }

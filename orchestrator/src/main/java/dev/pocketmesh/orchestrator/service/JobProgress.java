@@ -32,7 +32,7 @@ public record JobProgress(int budget, long proposed, long running, long finished
         long finished = search.stream().filter(t -> t.state().isTerminal()).count();
         long evaluated = count(search, TrialState.EVALUATED);
         Map<String, Double> target = job.spec() == null ? null : job.spec().compression().target();
-        BestTrial best = BestTrial.of(search, target).orElse(null);
+        BestTrial best = BestTrial.of(search, job.spec()).orElse(null);
         TrialRecord chosen = job.bestTrialId() == null ? null
                 : trials.stream().filter(t -> t.trialId().equals(job.bestTrialId())).findFirst().orElse(null);
         TrialRecord bestTrial = chosen != null ? chosen : best == null ? null : best.trial();
