@@ -64,7 +64,7 @@ public final class JobWatcher {
         }
     }
 
-    /** e.g. {@code [SEARCHING] job-1 | trials 7/12 done, 2 running | t0008 epoch 1/2 val 0.8712 | best 0.8812 (t0004) | 42s} */
+    /** e.g. {@code [SEARCHING] job-1 | trials 7/12 done, 2 running, 3 stopped early | t0008 epoch 1/2 val 0.8712 | best 0.8812 (t0004) | 42s} */
     public static String render(JsonNode doc, Duration elapsed) {
         JsonNode job = doc.path("job");
         JsonNode p = doc.path("progress");
@@ -73,6 +73,9 @@ public final class JobWatcher {
         if (p.has("budget")) {
             line.append(" | trials ").append(p.path("finished").asInt()).append('/').append(p.path("budget").asInt())
                     .append(" done, ").append(p.path("running").asInt()).append(" running");
+            if (p.path("pruned").asInt() > 0) {
+                line.append(", ").append(p.path("pruned").asInt()).append(" stopped early");
+            }
         }
         for (JsonNode epoch : p.path("training")) {
             // e.g. "t0003 epoch 2/4 val 0.8712": which trials are training and how far they are.

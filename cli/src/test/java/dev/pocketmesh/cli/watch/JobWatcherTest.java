@@ -17,6 +17,14 @@ class JobWatcherTest {
     }
 
     @Test
+    void trialsStoppedEarlyAreCounted() {
+        var doc = Json.tree("""
+                {"job":{"jobId":"job-3","state":"SEARCHING"},"progress":{"budget":18,"finished":9,"running":3,"pruned":5}}""");
+        assertThat(JobWatcher.render(doc, Duration.ofSeconds(8)))
+                .isEqualTo("[SEARCHING] job-3 | trials 9/18 done, 3 running, 5 stopped early | 8s");
+    }
+
+    @Test
     void aFailedJobShowsWhy() {
         var doc = Json.tree("""
                 {"job":{"jobId":"job-2","state":"FAILED","message":"no search trial succeeded"},"progress":{}}""");
