@@ -273,7 +273,8 @@ public class StudyService {
             }
             List<Observation> seen = study.spec().search().isPareto()
                     ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
-            // The learner turns the optimiser's suggestion into what is trained (e.g. scaled to meet a FLOPs target).
+            // Only the parameters that apply; then the learner turns the suggestion into what is trained (e.g.
+            // projected onto a FLOPs target).
             Map<String, Object> suggestion = study.space().activeOnly(sampler.suggest(study.space(), seen, number));
             Map<String, Object> config = learners.get(study.spec().compression().learner())
                     .complete(suggestion, study.spec());
