@@ -17,6 +17,7 @@ import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Optimizers;
+import dev.pocketmesh.search.ProjectedSuggestion;
 import dev.pocketmesh.search.Sampler;
 import dev.pocketmesh.search.SearchSpace;
 import dev.pocketmesh.spec.JobSpec;
@@ -164,7 +165,8 @@ public final class HpoPruneBenchmark {
             long start = System.nanoTime();
             for (int n = 1; n <= settings.trials(); n++) {
                 long t0 = System.nanoTime();
-                Map<String, Object> config = learner.complete(sampler.suggest(space, history, n), spec);
+                Map<String, Object> config = ProjectedSuggestion.next(sampler, settings.seed(), space, history, n,
+                        suggestion -> learner.complete(suggestion, spec));
                 Map<String, Double> ratios = ChannelPruningLearner.ratiosOf(config);
                 ChannelPruningRecipe.Outcome outcome = ChannelPruningRecipe.run(baseline, ratios,
                         settings.criterion(), search, tune, devices, 256, (stats, weights) -> { });

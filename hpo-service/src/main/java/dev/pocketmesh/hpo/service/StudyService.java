@@ -13,6 +13,7 @@ import dev.pocketmesh.learner.LearnerDescriptor;
 import dev.pocketmesh.search.Objective;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Optimizers;
+import dev.pocketmesh.search.ProjectedSuggestion;
 import dev.pocketmesh.search.Sampler;
 import dev.pocketmesh.search.SearchSpace;
 import dev.pocketmesh.spec.JobSpec;
@@ -273,11 +274,10 @@ public class StudyService {
             }
             List<Observation> seen = study.spec().search().isPareto()
                     ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
-            // Only the parameters that apply; then the learner turns the suggestion into what is trained (e.g.
-            // projected onto a FLOPs target).
-            Map<String, Object> suggestion = study.space().activeOnly(sampler.suggest(study.space(), seen, number));
-            Map<String, Object> config = learners.get(study.spec().compression().learner())
-                    .complete(suggestion, study.spec());
+            // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
+            LearnerDescriptor learner = learners.get(study.spec().compression().learner());
+            Map<String, Object> config = ProjectedSuggestion.next(sampler, study.seed(), study.space(), seen, number,
+                    suggestion -> learner.complete(suggestion, study.spec()));
             String trialId = MessageIds.searchTrialId(study.jobId(), number);
             history.add(new Observation(number, trialId, config, null, TrialState.PROPOSED));
             return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec());
