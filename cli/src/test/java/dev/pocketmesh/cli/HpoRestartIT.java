@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pocketmesh.contracts.MessageIds;
 import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.SimulatedLearner;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.RandomSampler;
 import dev.pocketmesh.search.SearchSpace;
+import dev.pocketmesh.spec.JobSpec;
+import dev.pocketmesh.spec.JobSpecParser;
+import dev.pocketmesh.spec.JobSpecValidator;
 import dev.pocketmesh.state.TrialRecord;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,14 +54,16 @@ class HpoRestartIT {
         assertThat(told).hasSize(8);
         assertThat(told).extracting(Observation::trialId).doesNotHaveDuplicates();
 
-        // Exactly the configurations an uninterrupted study with this seed proposes.
+        // Exactly the configurations an uninterrupted study with this seed proposes: random suggestions, each
+        // projected onto the job's FLOPs target by the learner.
+        JobSpec spec = new JobSpecParser(new JobSpecValidator(LearnerCatalog.standard(), p -> true))
+                .parse(MeshFixture.simulatedJob("e2e-hpo-restart", 8, 2, 1500, 1, seed));
         SimulatedLearner learner = new SimulatedLearner();
-        Map<String, Object> params = learner.withDefaults(Map.of("layers", 4, "sleepMs", 1500));
-        SearchSpace space = learner.searchSpace(params);
+        SearchSpace space = learner.searchSpace(spec);
         RandomSampler sampler = new RandomSampler(seed);
         for (int n = 1; n <= 8; n++) {
             assertThat(fixture.trials.find(MessageIds.searchTrialId(jobId, n)).orElseThrow().config())
-                    .isEqualTo(sampler.suggest(space, List.of(), n));
+                    .isEqualTo(learner.complete(sampler.suggest(space, List.of(), n), spec));
         }
     }
 
