@@ -246,6 +246,11 @@ public final class JobSpecValidator {
         }
         JobSpec.Pareto pareto = pareto(node.get("pareto"), JobSpec.Search.PARETO.equals(objective), errors);
         JobSpec.EarlyStopping earlyStopping = earlyStopping(node.get("earlyStopping"), errors);
+        if (earlyStopping != null && JobSpec.Search.PARETO.equals(objective)) {
+            // A rung ranks trials by accuracy alone: it would stop exactly the cheap, less accurate trials a front needs.
+            errors.add(new FieldError("search.earlyStopping", "does not combine with objective: pareto (early stopping "
+                    + "ranks trials by accuracy alone and would stop the cheap members of the front)"));
+        }
         return new JobSpec.Search(optimizer, trials == null ? 0 : trials, parallelism == null ? 0 : parallelism,
                 seed, objective, pareto, earlyStopping);
     }

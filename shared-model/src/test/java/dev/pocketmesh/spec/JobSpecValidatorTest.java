@@ -138,10 +138,12 @@ class JobSpecValidatorTest {
 
     @Test
     void paretoAndEarlyStoppingGetDefaultsAndSurviveJson() {
-        JobSpec spec = parser.parse(VALID.replace("seed: 5}", "seed: 5, objective: pareto, earlyStopping: {}}")
-                + "training: {epochs: 9}\n");
+        JobSpec spec = parser.parse(VALID.replace("seed: 5}", "seed: 5, objective: pareto}"));
         assertThat(spec.search().pareto()).isEqualTo(new JobSpec.Pareto("latencyMs", "knee", null));
-        assertThat(spec.search().earlyStopping()).isEqualTo(new JobSpec.EarlyStopping("asha", 1, 3, 3));
+        JobSpec asha = parser.parse(VALID.replace("seed: 5}", "seed: 5, earlyStopping: {}}") + "training: {epochs: 9}\n");
+        assertThat(asha.search().earlyStopping()).isEqualTo(new JobSpec.EarlyStopping("asha", 1, 3, 3));
+        assertThat(dev.pocketmesh.json.Json.read(dev.pocketmesh.json.Json.write(asha), JobSpec.class).search())
+                .isEqualTo(asha.search());
         JobSpec back = dev.pocketmesh.json.Json.read(dev.pocketmesh.json.Json.write(spec), JobSpec.class);
         assertThat(back.search()).isEqualTo(spec.search());
         // A spec stored before these fields existed reads back as a plain accuracy search.
@@ -165,6 +167,8 @@ class JobSpecValidatorTest {
                 .extracting(FieldError::field).containsExactly("search.earlyStopping.type");
         assertThat(errors(VALID.replace("seed: 5}", "seed: 5, earlyStopping: {reductionFactor: 1}}")))
                 .extracting(FieldError::field).containsExactly("search.earlyStopping.reductionFactor");
+        assertThat(errors(VALID.replace("seed: 5}", "seed: 5, objective: pareto, earlyStopping: {}}")
+                + "training: {epochs: 9}\n")).extracting(FieldError::field).containsExactly("search.earlyStopping");
         List<FieldError> tooLate = errors(VALID.replace("seed: 5}", "seed: 5, earlyStopping: {minEpochs: 4}}")
                 + "training: {epochs: 4}\n");
         assertThat(tooLate).extracting(FieldError::field).containsExactly("search.earlyStopping.minEpochs");
