@@ -125,8 +125,9 @@ public final class ChannelPruning {
                 Shape from = outputs.get(a.from());
                 Layer.Conv2d sc = a.shortcut().conv();
                 Layer.Conv2d conv = adapt(edited.getOrDefault(sc.name(), sc), from == null ? sc.inChannels() : from.channels());
-                fixed = new Layer.Add(a.name(), a.from(),
-                        new Layer.Shortcut(conv, new Layer.BatchNorm(a.shortcut().bn().name(), conv.outChannels())));
+                Layer.BatchNorm bn = a.shortcut().bn() == null ? null
+                        : new Layer.BatchNorm(a.shortcut().bn().name(), conv.outChannels());
+                fixed = new Layer.Add(a.name(), a.from(), new Layer.Shortcut(conv, bn));
             }
             Shape next = ShapeInference.step(fixed, current, outputs);
             outputs.put(fixed.name(), next);

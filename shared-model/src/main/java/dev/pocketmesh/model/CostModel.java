@@ -87,8 +87,9 @@ public final class CostModel {
             } else if (layer instanceof Layer.Add a && a.shortcut() != null) {
                 Layer.Conv2d c = a.shortcut().conv();
                 m = convMacs(c, s.out()); // the shortcut's output has the Add's output shape
-                p = convParams(c) + 2L * a.shortcut().bn().channels();
-                b = 2L * a.shortcut().bn().channels();
+                int bnChannels = a.shortcut().bn() == null ? 0 : a.shortcut().bn().channels();
+                p = convParams(c) + 2L * bnChannels;
+                b = 2L * bnChannels;
             }
             costs.add(new LayerCost(layer.name(), typeName(layer), s.in(), s.out(), m, p, b));
             macs += m;

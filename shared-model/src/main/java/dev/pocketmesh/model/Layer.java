@@ -162,11 +162,13 @@ public sealed interface Layer {
         }
     }
 
-    /** A projection shortcut of an {@link Add}: a (usually 1x1, strided) conv followed by batch norm. */
+    /**
+     * A projection shortcut of an {@link Add}: a (usually 1x1, strided) conv followed by batch norm; {@code bn} is
+     * null once the batch norm has been folded into the conv (quantized models).
+     */
     record Shortcut(Conv2d conv, BatchNorm bn) {
         public Shortcut {
             Objects.requireNonNull(conv, "shortcut conv");
-            Objects.requireNonNull(bn, "shortcut bn");
         }
     }
 }

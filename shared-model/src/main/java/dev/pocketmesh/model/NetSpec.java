@@ -41,8 +41,11 @@ public record NetSpec(String name, Shape input, int numClasses, List<Layer> laye
 
     /** The layer's own name plus, for an Add with a projection shortcut, its conv's and bn's names. */
     static List<String> namesOf(Layer layer) {
-        if (layer instanceof Layer.Add add && add.shortcut() != null) {
+        if (layer instanceof Layer.Add add && add.shortcut() != null && add.shortcut().bn() != null) {
             return List.of(add.name(), add.shortcut().conv().name(), add.shortcut().bn().name());
+        }
+        if (layer instanceof Layer.Add add && add.shortcut() != null) {
+            return List.of(add.name(), add.shortcut().conv().name());
         }
         return List.of(layer.name());
     }

@@ -101,7 +101,9 @@ public final class ShapeInference {
         Shape shortcut = from;
         if (a.shortcut() != null) {
             shortcut = conv(a.shortcut().conv(), from);
-            shortcut = batchNorm(a.shortcut().bn(), shortcut);
+            if (a.shortcut().bn() != null) {
+                shortcut = batchNorm(a.shortcut().bn(), shortcut);
+            }
         }
         if (!shortcut.equals(in)) {
             throw new NetSpecException(a.name(), "cannot add shapes " + in + " (main path) and " + shortcut

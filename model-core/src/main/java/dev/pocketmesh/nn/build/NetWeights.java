@@ -20,6 +20,9 @@ public final class NetWeights {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Block> layer : network.parameterBlocks().entrySet()) {
             for (Pair<String, Parameter> p : layer.getValue().getDirectParameters()) {
+                if (!isWeight(layer.getValue(), p.getKey())) {
+                    continue;
+                }
                 NDArray array = p.getValue().getArray();
                 tensors.put(Weights.key(layer.getKey(), p.getKey()),
                         new Tensor(toInts(array.getShape().getShape()),
@@ -37,6 +40,9 @@ public final class NetWeights {
         int used = 0;
         for (Map.Entry<String, Block> layer : network.parameterBlocks().entrySet()) {
             for (Pair<String, Parameter> p : layer.getValue().getDirectParameters()) {
+                if (!isWeight(layer.getValue(), p.getKey())) {
+                    continue;
+                }
                 String key = Weights.key(layer.getKey(), p.getKey());
                 Tensor t = weights.asMap().get(key);
                 if (t == null) {
@@ -57,6 +63,11 @@ public final class NetWeights {
             throw new IllegalArgumentException("weights have " + weights.asMap().size() + " tensors but "
                     + network.spec().name() + " uses " + used + ": they belong to another network");
         }
+    }
+
+    /** A transform's own parameters (step sizes, centroids) are not weights of the network. */
+    private static boolean isWeight(Block block, String parameter) {
+        return !(block instanceof TransformedLayer) || TransformedLayer.isLayerParameter(parameter);
     }
 
     static int[] toInts(long[] shape) {

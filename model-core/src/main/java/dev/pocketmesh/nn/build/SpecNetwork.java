@@ -41,13 +41,23 @@ public final class SpecNetwork extends AbstractBlock {
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, Block> parameterBlocks = new LinkedHashMap<>();
     private final Set<String> kept = new HashSet<>();
+    private final Map<String, TransformedLayer> transformed = new LinkedHashMap<>();
 
     /** One layer at run time: the block computing it, or for an Add the shortcut (null for identity). */
     private record Step(Layer layer, Block block, Block shortcutConv, Block shortcutBn) {
     }
 
     public SpecNetwork(NetSpec spec) {
+        this(spec, Map.of());
+    }
+
+    /**
+     * The network with some conv / linear layers (by name) run through a {@link LayerTransform}: how a compressed
+     * model trains and runs.
+     */
+    public SpecNetwork(NetSpec spec, Map<String, ? extends LayerTransform> transforms) {
         super(VERSION);
+        Set<String> unknown = new java.util.TreeSet<>(transforms.keySet());
         ShapeInference.infer(spec); // refuse an invalid network before building anything
         this.spec = spec;
         for (Layer layer : spec.layers()) {
@@ -56,18 +66,74 @@ public final class SpecNetwork extends AbstractBlock {
                 Block conv = null;
                 Block bn = null;
                 if (add.shortcut() != null) {
-                    conv = register(add.shortcut().conv().name(), conv(add.shortcut().conv()));
-                    bn = register(add.shortcut().bn().name(), batchNorm());
+                    conv = register(add.shortcut().conv().name(), parameterised(add.shortcut().conv(), transforms));
+                    unknown.remove(add.shortcut().conv().name());
+                    if (add.shortcut().bn() != null) {
+                        bn = register(add.shortcut().bn().name(), batchNorm());
+                    }
                 }
                 steps.add(new Step(layer, null, conv, bn));
             } else {
-                Block block = blockFor(layer);
+                Block block = layer instanceof Layer.Conv2d || layer instanceof Layer.Linear
+                        ? parameterised(layer, transforms) : blockFor(layer);
+                unknown.remove(layer.name());
                 if (layer instanceof Layer.Conv2d || layer instanceof Layer.BatchNorm || layer instanceof Layer.Linear) {
                     register(layer.name(), block);
                 } else {
                     addChildBlock(layer.name(), block);
                 }
                 steps.add(new Step(layer, block, null, null));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("no conv or linear layer named " + unknown + " in " + spec.name());
+        }
+    }
+
+    private Block parameterised(Layer layer, Map<String, ? extends LayerTransform> transforms) {
+        LayerTransform transform = transforms.get(layer.name());
+        if (transform == null) {
+            return layer instanceof Layer.Conv2d c ? conv(c) : blockFor(layer);
+        }
+        TransformedLayer block = new TransformedLayer(layer, transform);
+        transformed.put(layer.name(), block);
+        return block;
+    }
+
+    /**
+     * The network's weights as stored: each transformed layer's weight in its transform's encoding (read while the
+     * network is open: learned step sizes and centroids live in it), every other tensor as float32, and the input
+     * quantization of every layer that has one.
+     */
+    public dev.pocketmesh.nn.compress.PackedWeights pack(dev.pocketmesh.nn.tensor.Weights raw) {
+        Map<String, dev.pocketmesh.nn.compress.EncodedTensor> encoded = new LinkedHashMap<>();
+        Map<String, dev.pocketmesh.nn.compress.ActivationQuant> inputs = new LinkedHashMap<>();
+        raw.asMap().forEach((key, tensor) -> encoded.put(key, new dev.pocketmesh.nn.compress.EncodedTensor.Dense(tensor)));
+        transformed.forEach((name, layer) -> {
+            String key = dev.pocketmesh.nn.tensor.Weights.key(name, dev.pocketmesh.nn.tensor.Weights.WEIGHT);
+            encoded.put(key, layer.transform().encode(raw.asMap().get(key)));
+            if (layer.transform().inputQuant() != null) {
+                inputs.put(name, layer.transform().inputQuant());
+            }
+        });
+        return new dev.pocketmesh.nn.compress.PackedWeights(encoded, inputs);
+    }
+
+    /** The layers that run through a transform, by name. */
+    public Map<String, TransformedLayer> transformedLayers() {
+        return Collections.unmodifiableMap(transformed);
+    }
+
+    /**
+     * Sets every transform up from its layer's weight in {@code weights} (once the network is initialized and holds
+     * them), and freezes the weights of layers whose transform learns something else in their place.
+     */
+    public void startTransforms(dev.pocketmesh.nn.tensor.Weights weights) {
+        for (Map.Entry<String, TransformedLayer> e : transformed.entrySet()) {
+            TransformedLayer layer = e.getValue();
+            layer.transform().start(weights.get(e.getKey(), dev.pocketmesh.nn.tensor.Weights.WEIGHT));
+            if (!layer.transform().trainsWeight()) {
+                layer.weightParameter().freeze(true);
             }
         }
     }
@@ -163,8 +229,11 @@ public final class SpecNetwork extends AbstractBlock {
             if (step.layer() instanceof Layer.Add add) {
                 NDArray other = saved.get(add.from());
                 if (step.shortcutConv() != null) {
-                    NDList projected = step.shortcutConv().forward(store, new NDList(other), training, params);
-                    other = step.shortcutBn().forward(store, projected, training, params).singletonOrThrow();
+                    other = step.shortcutConv().forward(store, new NDList(other), training, params).singletonOrThrow();
+                    if (step.shortcutBn() != null) {
+                        other = step.shortcutBn().forward(store, new NDList(other), training, params)
+                                .singletonOrThrow();
+                    }
                 }
                 x = x.add(other);
             } else {
@@ -190,7 +259,9 @@ public final class SpecNetwork extends AbstractBlock {
                 if (step.shortcutConv() != null) {
                     Shape from = djlShape(outputs.get(add.from()), batch);
                     step.shortcutConv().initialize(manager, dataType, from);
-                    step.shortcutBn().initialize(manager, dataType, djlShape(shape.out(), batch));
+                    if (step.shortcutBn() != null) {
+                        step.shortcutBn().initialize(manager, dataType, djlShape(shape.out(), batch));
+                    }
                 }
             } else {
                 step.block().initialize(manager, dataType, djlShape(shape.in(), batch));

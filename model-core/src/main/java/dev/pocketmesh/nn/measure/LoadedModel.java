@@ -32,10 +32,20 @@ public final class LoadedModel implements InferenceModel {
     }
 
     public static LoadedModel load(NetSpec spec, Weights weights, Device device) {
+        return load(spec, weights, java.util.Map.of(), device);
+    }
+
+    /** A stored model as it runs: a packed model's decoded weights with its layers' input quantization. */
+    public static LoadedModel load(dev.pocketmesh.nn.learn.ModelFiles files, Device device) {
+        return load(files.spec(), files.weights(), files.runtimeTransforms(), device);
+    }
+
+    public static LoadedModel load(NetSpec spec, Weights weights,
+            java.util.Map<String, ? extends dev.pocketmesh.nn.build.LayerTransform> transforms, Device device) {
         Engines.pytorch();
         Model model = Model.newInstance(spec.name(), device);
         try {
-            SpecNetwork network = new SpecNetwork(spec);
+            SpecNetwork network = new SpecNetwork(spec, transforms);
             model.setBlock(network);
             network.initialize(model.getNDManager(), DataType.FLOAT32, network.inputShape(1));
             NetWeights.write(network, weights);

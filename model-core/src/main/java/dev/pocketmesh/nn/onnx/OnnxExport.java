@@ -98,9 +98,12 @@ public final class OnnxExport {
             String other = add.from();
             if (add.shortcut() != null) {
                 graph.addNode(conv(graph, weights, add.shortcut().conv(), other).addOutput(add.shortcut().conv().name()));
-                String bn = add.shortcut().bn().name();
-                graph.addNode(batchNorm(graph, weights, bn, add.shortcut().conv().name()).addOutput(bn));
-                other = bn;
+                other = add.shortcut().conv().name();
+                if (add.shortcut().bn() != null) {
+                    String bn = add.shortcut().bn().name();
+                    graph.addNode(batchNorm(graph, weights, bn, other).addOutput(bn));
+                    other = bn;
+                }
             }
             node = node("Add", name, x, other);
         } else {

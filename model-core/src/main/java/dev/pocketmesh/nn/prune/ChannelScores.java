@@ -86,7 +86,7 @@ public final class ChannelScores {
                         ? Optional.of(bn) : Optional.empty();
             }
             if (layer instanceof Layer.Add a && a.shortcut() != null && a.shortcut().conv().name().equals(convName)) {
-                return Optional.of(a.shortcut().bn());
+                return Optional.ofNullable(a.shortcut().bn());
             }
         }
         throw new IllegalArgumentException("convs: no conv '" + convName + "' in " + spec.name());

@@ -144,7 +144,9 @@ public final class ChannelSlicer {
                     int[] other = selectionOf.get(a.from());
                     if (a.shortcut() != null) {
                         other = conv(a.shortcut().conv(), other);
-                        other = batchNorm(a.shortcut().bn(), other);
+                        if (a.shortcut().bn() != null) {
+                            other = batchNorm(a.shortcut().bn(), other);
+                        }
                     }
                     if (!Arrays.equals(current, other)) {
                         throw new IllegalArgumentException("layer '" + a.name() + "': pruning " + members

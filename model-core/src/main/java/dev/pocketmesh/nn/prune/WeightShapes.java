@@ -34,7 +34,9 @@ public final class WeightShapes {
                 }
             } else if (layer instanceof Layer.Add a && a.shortcut() != null) {
                 conv(shapes, a.shortcut().conv());
-                batchNorm(shapes, a.shortcut().bn());
+                if (a.shortcut().bn() != null) {
+                    batchNorm(shapes, a.shortcut().bn());
+                }
             }
         }
         return Collections.unmodifiableMap(shapes);

@@ -20,15 +20,19 @@ import ai.djl.training.tracker.MultiFactorTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
 import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.nn.build.LayerTransform;
 import dev.pocketmesh.nn.build.NetWeights;
 import dev.pocketmesh.nn.build.SpecNetwork;
 import dev.pocketmesh.nn.data.ImageSet;
 import dev.pocketmesh.nn.data.Permutations;
 import dev.pocketmesh.nn.engine.Engines;
+import dev.pocketmesh.nn.compress.PackedWeights;
 import dev.pocketmesh.nn.measure.Accuracy;
+import dev.pocketmesh.nn.measure.LoadedModel;
 import dev.pocketmesh.nn.tensor.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Trains or fine-tunes a {@link NetSpec} on an {@link ImageSet} with DJL: softmax cross-entropy, SGD or Adam,
@@ -58,7 +62,33 @@ public final class ModelTrainer {
             double validationTop5, double learningRate, double imagesPerSecond, long millis) {
     }
 
-    public record Result(Weights weights, List<EpochStats> epochs, double imagesPerSecond) {
+    /**
+     * What compression adds to a training run: transforms on conv / linear layers (by name), a hook called before
+     * every optimiser step (e.g. to update pruning masks), and distillation from a teacher (null for none).
+     */
+    public record Extras(Map<String, LayerTransform> transforms, StepHook beforeStep, Distillation distillation) {
+        public static final Extras NONE = new Extras(Map.of(), (network, update, total) -> {
+        }, null);
+
+        public Extras {
+            transforms = Map.copyOf(transforms);
+        }
+
+        public Extras withDistillation(Distillation teacher) {
+            return new Extras(transforms, beforeStep, teacher);
+        }
+    }
+
+    public interface StepHook {
+        /** @param update the 0-based optimiser step about to run, of {@code totalUpdates} */
+        void beforeStep(SpecNetwork network, int update, int totalUpdates) throws Exception;
+    }
+
+    /**
+     * @param weights the network's weights as trained (a transformed layer's raw weight, before its transform)
+     * @param packed  the weights as stored: transformed layers encoded, the rest float32
+     */
+    public record Result(Weights weights, List<EpochStats> epochs, double imagesPerSecond, PackedWeights packed) {
         public double finalValidationAccuracy() {
             return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).validationAccuracy();
         }
@@ -80,7 +110,17 @@ public final class ModelTrainer {
      */
     public static Result train(NetSpec spec, Weights initial, ImageSet train, ImageSet validation,
             TrainingConfig config, Device[] devices, Listener listener, int completedEpochs) throws Exception {
+        return train(spec, initial, train, validation, config, devices, listener, completedEpochs, Extras.NONE);
+    }
+
+    /** Trains with compression {@code extras}; transforms need {@code initial} weights to start from. */
+    public static Result train(NetSpec spec, Weights initial, ImageSet train, ImageSet validation,
+            TrainingConfig config, Device[] devices, Listener listener, int completedEpochs, Extras extras)
+            throws Exception {
         Engines.pytorch();
+        if (!extras.transforms().isEmpty() && initial == null) {
+            throw new IllegalArgumentException("compression transforms start from trained weights; none were given");
+        }
         Engine.getInstance().setRandomSeed(Math.toIntExact(Math.floorMod(config.seed(), Integer.MAX_VALUE)));
         int n = train.size();
         if (n == 0) {
@@ -88,23 +128,29 @@ public final class ModelTrainer {
         }
         int stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
         int totalSteps = Math.max(1, stepsPerEpoch * config.epochs());
-        SpecNetwork network = new SpecNetwork(spec);
+        SpecNetwork network = new SpecNetwork(spec, extras.transforms());
         network.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
                 XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
         Tracker rate = schedule(config, totalSteps);
         int resumeFrom = Math.max(0, Math.min(completedEpochs, config.epochs()));
-        DefaultTrainingConfig djlConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+        Distillation distillation = extras.distillation();
+        Loss loss = distillation == null ? Loss.softmaxCrossEntropyLoss()
+                : new DistillationLoss(distillation.temperature(), distillation.weight());
+        DefaultTrainingConfig djlConfig = new DefaultTrainingConfig(loss)
                 .optOptimizer(optimizer(config, rate, resumeFrom * stepsPerEpoch))
                 .optDevices(devices);
         List<EpochStats> history = new ArrayList<>();
         long trainedImages = 0;
         long trainingNanos = 0;
-        try (Model model = Model.newInstance(spec.name(), devices[0])) {
+        try (Model model = Model.newInstance(spec.name(), devices[0]);
+                LoadedModel teacher = distillation == null ? null
+                        : LoadedModel.load(distillation.teacher(), distillation.teacherWeights(), devices[0])) {
             model.setBlock(network);
             try (Trainer trainer = model.newTrainer(djlConfig)) {
                 trainer.initialize(network.inputShape(Math.min(config.batchSize(), n)));
                 if (initial != null) {
                     NetWeights.write(network, initial);
+                    network.startTransforms(initial);
                 }
                 int update = resumeFrom * stepsPerEpoch;
                 for (int epoch = resumeFrom + 1; epoch <= config.epochs(); epoch++) {
@@ -114,11 +160,16 @@ public final class ModelTrainer {
                     double correct = 0;
                     for (int from = 0; from < n; from += config.batchSize()) {
                         listener.checkContinue();
+                        extras.beforeStep().beforeStep(network, update, totalSteps);
                         int to = Math.min(n, from + config.batchSize());
                         NDManager batchManager = trainer.getManager().newSubManager();
-                        try (Batch batch = new Batch(batchManager,
-                                new NDList(Batches.images(batchManager, train, order, from, to)),
-                                new NDList(Batches.labels(batchManager, train, order, from, to)), to - from,
+                        NDArray images = Batches.images(batchManager, train, order, from, to);
+                        NDList labels = new NDList(Batches.labels(batchManager, train, order, from, to));
+                        if (teacher != null) {
+                            // The teacher's logits travel as a second label, split across devices with the batch.
+                            labels.add(teacher.forward(new NDList(images)).singletonOrThrow());
+                        }
+                        try (Batch batch = new Batch(batchManager, new NDList(images), labels, to - from,
                                 Batchifier.STACK, Batchifier.STACK, from, n)) {
                             double[] lossAndCorrect = step(trainer, batch);
                             lossSum += lossAndCorrect[0];
@@ -141,8 +192,9 @@ public final class ModelTrainer {
                     history.add(stats);
                     listener.epochFinished(stats, listener.wantsWeights() ? NetWeights.read(network) : null);
                 }
-                return new Result(NetWeights.read(network), history,
-                        trainingNanos == 0 ? 0 : trainedImages / (trainingNanos / 1e9));
+                Weights trained = NetWeights.read(network);
+                return new Result(trained, history, trainingNanos == 0 ? 0 : trainedImages / (trainingNanos / 1e9),
+                        network.pack(trained));
             }
         }
     }
@@ -160,7 +212,7 @@ public final class ModelTrainer {
                 collector.backward(value);
                 loss += value.getFloat() * split.getSize();
                 correct += predictions.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false)
-                        .eq(labels.singletonOrThrow()).sum().getLong();
+                        .eq(labels.get(0)).sum().getLong();
             }
         }
         trainer.step();

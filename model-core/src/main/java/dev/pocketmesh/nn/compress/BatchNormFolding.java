@@ -1,0 +1,87 @@
+package dev.pocketmesh.nn.compress;
+
+import dev.pocketmesh.model.Layer;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.ShapeInference;
+import dev.pocketmesh.nn.learn.ModelFiles;
+import dev.pocketmesh.nn.tensor.Tensor;
+import dev.pocketmesh.nn.tensor.Weights;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Folds every batch norm that directly follows a conv or linear layer (and every projection shortcut's batch norm)
+ * into that layer: {@code w' = w * gamma / sqrt(var + eps)} per output channel, {@code b' = beta + (b - mean) *
+ * gamma / sqrt(var + eps)}. The folded network computes the same function in inference mode, with fewer layers;
+ * quantization works on it so that the integers stored are the ones a deployed model multiplies with.
+ */
+public final class BatchNormFolding {
+    /** The epsilon the networks' batch norms use (PyTorch's default, as {@code SpecNetwork} builds them). */
+    static final float EPSILON = 1e-5f;
+
+    private BatchNormFolding() {
+    }
+
+    public static ModelFiles fold(NetSpec spec, Weights weights) {
+        List<Layer> layers = spec.layers();
+        List<Layer> out = new ArrayList<>();
+        Map<String, Tensor> tensors = new LinkedHashMap<>(weights.asMap());
+        Map<String, String> renamed = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
+            if (next instanceof Layer.BatchNorm bn && (layer instanceof Layer.Conv2d || layer instanceof Layer.Linear)) {
+                out.add(foldInto(layer, bn, tensors));
+                renamed.put(bn.name(), layer.name());
+                i++;
+            } else if (layer instanceof Layer.Add a && a.shortcut() != null && a.shortcut().bn() != null) {
+                Layer.Conv2d conv = (Layer.Conv2d) foldInto(a.shortcut().conv(), a.shortcut().bn(), tensors);
+                out.add(new Layer.Add(a.name(), a.from(), new Layer.Shortcut(conv, null)));
+            } else {
+                out.add(layer);
+            }
+        }
+        // An Add that read a folded batch norm's output now reads the layer it was folded into.
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) instanceof Layer.Add a && renamed.containsKey(a.from())) {
+                out.set(i, new Layer.Add(a.name(), renamed.get(a.from()), a.shortcut()));
+            }
+        }
+        NetSpec folded = spec.withLayers(out);
+        ShapeInference.infer(folded);
+        return new ModelFiles(folded, new Weights(tensors));
+    }
+
+    private static Layer foldInto(Layer layer, Layer.BatchNorm bn, Map<String, Tensor> tensors) {
+        float[] gamma = tensors.remove(Weights.key(bn.name(), Weights.GAMMA)).data();
+        float[] beta = tensors.remove(Weights.key(bn.name(), Weights.BETA)).data();
+        float[] mean = tensors.remove(Weights.key(bn.name(), Weights.RUNNING_MEAN)).data();
+        float[] var = tensors.remove(Weights.key(bn.name(), Weights.RUNNING_VAR)).data();
+        String weightKey = Weights.key(layer.name(), Weights.WEIGHT);
+        String biasKey = Weights.key(layer.name(), Weights.BIAS);
+        Tensor w = tensors.get(weightKey);
+        float[] wd = w.data().clone();
+        int per = w.stride0();
+        Tensor oldBias = tensors.get(biasKey);
+        float[] bias = new float[gamma.length];
+        for (int c = 0; c < gamma.length; c++) {
+            float factor = (float) (gamma[c] / Math.sqrt(var[c] + EPSILON));
+            for (int i = c * per; i < (c + 1) * per; i++) {
+                wd[i] *= factor;
+            }
+            float b = oldBias == null ? 0f : oldBias.data()[c];
+            bias[c] = beta[c] + (b - mean[c]) * factor;
+        }
+        tensors.put(weightKey, new Tensor(w.shape(), wd));
+        tensors.put(biasKey, new Tensor(new int[] {gamma.length}, bias));
+        if (layer instanceof Layer.Conv2d c) {
+            return new Layer.Conv2d(c.name(), c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding(),
+                    c.groups(), true);
+        }
+        Layer.Linear l = (Layer.Linear) layer;
+        return new Layer.Linear(l.name(), l.inFeatures(), l.outFeatures(), true);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.pocketmesh.nn.compress;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.pocketmesh.json.Json;
+import dev.pocketmesh.nn.tensor.Tensor;
+import dev.pocketmesh.nn.tensor.Weights;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's weights as stored ({@value #FILE_NAME}): each tensor in its {@link EncodedTensor encoding}, plus how
+ * each layer's input is quantized at run time ({@link ActivationQuant}, for quantized models). The bytes of this
+ * file are what reports call a compressed model's size.
+ *
+ * <p>Format (big-endian): the magic {@code PMW1}, a 4-byte header length, the header as UTF-8 JSON
+ * ({@code {"tensors": [{"name", "encoding", "shape", ...}], "activations": {layer: {bits, scale, zeroPoint}}}}),
+ * then each tensor's payload in header order (see {@link EncodedTensor} for what each encoding writes).
+ */
+public final class PackedWeights {
+    public static final String FILE_NAME = "weights.pmw";
+    private static final byte[] MAGIC = "PMW1".getBytes(StandardCharsets.US_ASCII);
+
+    private final Map<String, EncodedTensor> tensors;
+    private final Map<String, ActivationQuant> activations;
+
+    public PackedWeights(Map<String, EncodedTensor> tensors, Map<String, ActivationQuant> activations) {
+        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.activations = Collections.unmodifiableMap(new LinkedHashMap<>(activations));
+    }
+
+    /** Every tensor as float32: how an uncompressed model is stored. */
+    public static PackedWeights dense(Weights weights) {
+        Map<String, EncodedTensor> encoded = new LinkedHashMap<>();
+        weights.asMap().forEach((k, t) -> encoded.put(k, new EncodedTensor.Dense(t)));
+        return new PackedWeights(encoded, Map.of());
+    }
+
+    public Map<String, EncodedTensor> tensors() {
+        return tensors;
+    }
+
+    /** Input quantization by layer name (empty when activations stay float). */
+    public Map<String, ActivationQuant> activations() {
+        return activations;
+    }
+
+    /** The weights the compressed model computes with, as dense float tensors. */
+    public Weights decode() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        tensors.forEach((k, e) -> out.put(k, e.decode()));
+        return new Weights(out);
+    }
+
+    /** Bits per weight value over the tensors that are not float32 (NaN when every tensor is float32). */
+    public double compressedBitsPerValue() {
+        long values = 0;
+        long bytes = 0;
+        for (EncodedTensor e : tensors.values()) {
+            if (!(e instanceof EncodedTensor.Dense)) {
+                values += EncodedTensor.count(e.shape());
+                bytes += payloadBytes(e);
+            }
+        }
+        return values == 0 ? Double.NaN : 8.0 * bytes / values;
+    }
+
+    static long payloadBytes(EncodedTensor e) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            e.writePayload(out);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.size();
+    }
+
+    public byte[] toBytes() {
+        Map<String, Object> header = new LinkedHashMap<>();
+        List<Map<String, Object>> entries = new ArrayList<>();
+        tensors.forEach((name, e) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", name);
+            entry.putAll(describe(e));
+            entries.add(entry);
+        });
+        header.put("tensors", entries);
+        Map<String, Object> acts = new LinkedHashMap<>();
+        activations.forEach((layer, a) -> acts.put(layer, Map.of("bits", a.bits(), "scale", a.scale(),
+                "zeroPoint", a.zeroPoint())));
+        header.put("activations", acts);
+        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeInt(json.length);
+            out.write(json);
+            for (EncodedTensor e : tensors.values()) {
+                e.writePayload(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Map<String, Object> describe(EncodedTensor e) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("encoding", e.encoding());
+        h.put("shape", e.shape());
+        h.putAll(e.header());
+        return h;
+    }
+
+    public static PackedWeights fromBytes(byte[] file) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(file))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!java.util.Arrays.equals(magic, MAGIC)) {
+                throw new IllegalArgumentException("not a PocketMesh weights file (" + FILE_NAME + "): bad magic");
+            }
+            byte[] json = in.readNBytes(in.readInt());
+            Map<String, Object> header = Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {
+            });
+            Map<String, EncodedTensor> tensors = new LinkedHashMap<>();
+            for (Object o : (List<?>) header.get("tensors")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> entry = (Map<String, Object>) o;
+                tensors.put((String) entry.get("name"), read(entry, in));
+            }
+            Map<String, ActivationQuant> activations = new LinkedHashMap<>();
+            Object acts = header.get("activations");
+            if (acts instanceof Map<?, ?> m) {
+                m.forEach((layer, v) -> {
+                    Map<?, ?> a = (Map<?, ?>) v;
+                    activations.put(layer.toString(), new ActivationQuant(((Number) a.get("bits")).intValue(),
+                            ((Number) a.get("scale")).floatValue(), ((Number) a.get("zeroPoint")).intValue()));
+                });
+            }
+            if (in.read() != -1) {
+                throw new IllegalArgumentException(FILE_NAME + " has bytes after its last tensor");
+            }
+            return new PackedWeights(tensors, activations);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + FILE_NAME + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static EncodedTensor read(Map<String, Object> h, DataInputStream in) throws IOException {
+        List<?> dims = (List<?>) h.get("shape");
+        int[] shape = new int[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = ((Number) dims.get(i)).intValue();
+        }
+        String encoding = (String) h.get("encoding");
+        return switch (encoding) {
+            case "float32" -> {
+                float[] data = new float[EncodedTensor.count(shape)];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = in.readFloat();
+                }
+                yield new EncodedTensor.Dense(new Tensor(shape, data));
+            }
+            case "uniform" -> EncodedTensor.Quantized.read(shape, h, in);
+            case "codebook" -> EncodedTensor.Codebook.read(shape, h, in);
+            case "sparse" -> {
+                int block = ((Number) h.get("block")).intValue();
+                byte[] bitmap = in.readNBytes(BitPacking.packedLength(EncodedTensor.count(shape) / block, 1));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> values = (Map<String, Object>) h.get("values");
+                yield new EncodedTensor.Sparse(shape, block, bitmap, read(values, in));
+            }
+            default -> throw new IllegalArgumentException("unknown tensor encoding '" + encoding + "'");
+        };
+    }
+}

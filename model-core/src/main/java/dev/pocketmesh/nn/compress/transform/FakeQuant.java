@@ -1,0 +1,21 @@
+package dev.pocketmesh.nn.compress.transform;
+
+import ai.djl.ndarray.NDArray;
+import dev.pocketmesh.nn.compress.ActivationQuant;
+
+/** Straight-through fake quantization on NDArrays, shared by the transforms. */
+final class FakeQuant {
+    private FakeQuant() {
+    }
+
+    /** {@code round(v)} in the forward pass, identity in the backward pass. */
+    static NDArray roundStraightThrough(NDArray v) {
+        return v.add(v.round().sub(v).stopGradient());
+    }
+
+    /** The input of a layer as the quantized model sees it; gradients pass where the input was not clipped. */
+    static NDArray activation(NDArray x, ActivationQuant q) {
+        NDArray v = x.div(q.scale()).add(q.zeroPoint()).clip(0, q.qmax());
+        return roundStraightThrough(v).sub(q.zeroPoint()).mul(q.scale());
+    }
+}

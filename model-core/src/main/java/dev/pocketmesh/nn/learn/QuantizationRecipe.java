@@ -1,0 +1,201 @@
+package dev.pocketmesh.nn.learn;
+
+import ai.djl.Device;
+import dev.pocketmesh.model.Layer;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.nn.build.LayerTransform;
+import dev.pocketmesh.nn.compress.ActivationQuant;
+import dev.pocketmesh.nn.compress.BatchNormFolding;
+import dev.pocketmesh.nn.compress.Calibration;
+import dev.pocketmesh.nn.compress.EncodedTensor;
+import dev.pocketmesh.nn.compress.PackedWeights;
+import dev.pocketmesh.nn.compress.QuantParams;
+import dev.pocketmesh.nn.compress.QuantScheme;
+import dev.pocketmesh.nn.compress.UniformQuantizer;
+import dev.pocketmesh.nn.compress.transform.LsqWeightQuantizer;
+import dev.pocketmesh.nn.data.DataSplits;
+import dev.pocketmesh.nn.data.ImageSet;
+import dev.pocketmesh.nn.data.Permutations;
+import dev.pocketmesh.nn.measure.LoadedModel;
+import dev.pocketmesh.nn.tensor.Tensor;
+import dev.pocketmesh.nn.tensor.Weights;
+import dev.pocketmesh.nn.train.Distillation;
+import dev.pocketmesh.nn.train.ModelTrainer;
+import dev.pocketmesh.nn.train.TrainingConfig;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Uniform quantization of a trained model. Batch norms are folded into the layers first, so the stored integers are
+ * the ones a deployed model multiplies with. Inputs of conv / linear layers are quantized to {@code activationBits}
+ * (0 = float) with ranges calibrated on unlabelled training images. Then either
+ * <ul>
+ * <li>{@code ptq}: weights quantized per channel with ranges that minimise their error, optionally with bias
+ * correction (each output's expected shift, {@code (W - Wq) * E[x]}, added back to its bias); no training; or</li>
+ * <li>{@code qat}: quantization-aware fine-tuning with learned step sizes ({@link LsqWeightQuantizer}).</li>
+ * </ul>
+ * Bit widths may differ per layer (mixed precision).
+ */
+public final class QuantizationRecipe {
+    private QuantizationRecipe() {
+    }
+
+    /**
+     * @param layerBits bit width per layer name; layers not listed get {@code bits}
+     * @param percentile for {@link Calibration#PERCENTILE}
+     */
+    public record Settings(String mode, int bits, Map<String, Integer> layerBits, boolean perChannel,
+            boolean symmetric, Calibration calibration, double percentile, int calibrationSamples,
+            int activationBits, boolean biasCorrection) {
+        public boolean qat() {
+            return "qat".equals(mode);
+        }
+
+        int bitsOf(String layer) {
+            return layerBits.getOrDefault(layer, bits);
+        }
+    }
+
+    public record Outcome(ModelFiles model, ModelTrainer.Result fineTuning, Map<String, Object> summary) {
+    }
+
+    public static Outcome run(ModelFiles baseline, Settings settings, DataSplits data, TrainingConfig fineTune,
+            Device[] devices, Distillation distillation, ModelTrainer.Listener listener) throws Exception {
+        ModelFiles folded = BatchNormFolding.fold(baseline.spec(), baseline.weights());
+        NetSpec net = folded.spec();
+        long start = System.nanoTime();
+        Map<String, Tensor> inputs = sampleInputs(folded, data.train(), settings.calibrationSamples(), fineTune.seed());
+        Map<String, ActivationQuant> activations = new LinkedHashMap<>();
+        if (settings.activationBits() > 0) {
+            inputs.forEach((layer, x) -> activations.put(layer, ActivationQuant.of(settings.calibration()
+                    .range(x.data(), QuantScheme.activations(settings.activationBits()), settings.percentile()),
+                    settings.activationBits())));
+        }
+        long calibrateMs = (System.nanoTime() - start) / 1_000_000;
+        listener.checkContinue();
+        ModelTrainer.Result tuned = null;
+        PackedWeights packed;
+        if (settings.qat()) {
+            Map<String, LayerTransform> transforms = new LinkedHashMap<>();
+            for (String layer : quantizedLayers(net)) {
+                QuantScheme scheme = new QuantScheme(settings.bitsOf(layer), true, settings.perChannel());
+                transforms.put(layer, new LsqWeightQuantizer(scheme,
+                        folded.weights().get(layer, Weights.WEIGHT).shape(), activations.get(layer)));
+            }
+            tuned = ModelTrainer.train(net, folded.weights(), data.train(), data.validation(), fineTune, devices,
+                    listener, 0, new ModelTrainer.Extras(transforms, (n, u, t) -> {
+                    }, distillation));
+            packed = tuned.packed();
+        } else {
+            packed = postTraining(folded, settings, inputs, activations);
+        }
+        ModelFiles model = ModelFiles.packed(net, packed);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("network", net.name());
+        summary.put("mode", settings.mode());
+        summary.put("bits", settings.bits());
+        summary.put("layerBits", layerBits(net, settings));
+        summary.put("activationBits", settings.activationBits());
+        summary.put("calibration", settings.calibration().id());
+        summary.put("calibrateMs", calibrateMs);
+        summary.put("foldedBatchNorms", baseline.spec().layers().size() - net.layers().size());
+        summary.put("bitsPerWeight", packed.compressedBitsPerValue());
+        if (tuned != null) {
+            summary.put("fineTuneEpochs", fineTune.epochs());
+            summary.put("trainImagesPerSecond", tuned.imagesPerSecond());
+        }
+        return new Outcome(model, tuned, summary);
+    }
+
+    /** Every conv and linear, top-level or in a shortcut: the layers whose weights are quantized. */
+    static java.util.List<String> quantizedLayers(NetSpec net) {
+        java.util.List<String> layers = new java.util.ArrayList<>();
+        for (Layer layer : net.layers()) {
+            if (layer instanceof Layer.Conv2d || layer instanceof Layer.Linear) {
+                layers.add(layer.name());
+            } else if (layer instanceof Layer.Add a && a.shortcut() != null) {
+                layers.add(a.shortcut().conv().name());
+            }
+        }
+        return layers;
+    }
+
+    private static Map<String, Integer> layerBits(NetSpec net, Settings settings) {
+        Map<String, Integer> bits = new LinkedHashMap<>();
+        quantizedLayers(net).forEach(layer -> bits.put(layer, settings.bitsOf(layer)));
+        return bits;
+    }
+
+    private static PackedWeights postTraining(ModelFiles folded, Settings settings, Map<String, Tensor> inputs,
+            Map<String, ActivationQuant> activations) {
+        Map<String, EncodedTensor> encoded = new LinkedHashMap<>();
+        folded.weights().asMap().forEach((k, t) -> encoded.put(k, new EncodedTensor.Dense(t)));
+        for (String layer : quantizedLayers(folded.spec())) {
+            Tensor w = folded.weights().get(layer, Weights.WEIGHT);
+            QuantScheme scheme = new QuantScheme(settings.bitsOf(layer), settings.symmetric(), settings.perChannel());
+            // Weights have no outliers to speak of per channel; the range with the least error suits every width.
+            QuantParams params = UniformQuantizer.calibrated(w, scheme, Calibration.MSE, 0);
+            EncodedTensor.Quantized q = EncodedTensor.Quantized.of(w, scheme, params);
+            encoded.put(Weights.key(layer, Weights.WEIGHT), q);
+            Tensor x = inputs.get(layer);
+            var bias = folded.weights().find(layer, Weights.BIAS);
+            boolean grouped = folded.spec().layer(layer).orElse(null) instanceof Layer.Conv2d c && c.groups() > 1;
+            if (settings.biasCorrection() && x != null && bias.isPresent() && !grouped) {
+                encoded.put(Weights.key(layer, Weights.BIAS), new EncodedTensor.Dense(
+                        correctedBias(w, q.decode(), bias.get(), channelMeans(x, w.dim(1)))));
+            }
+        }
+        return new PackedWeights(encoded, activations);
+    }
+
+    /** {@code b + (W - Wq) · E[x]}: the quantized layer's expected output equals the float layer's. */
+    static Tensor correctedBias(Tensor w, Tensor wq, Tensor bias, float[] inputMeans) {
+        float[] b = bias.data().clone();
+        int per = w.stride0();
+        int spatial = per / inputMeans.length;
+        for (int o = 0; o < b.length; o++) {
+            double shift = 0;
+            for (int i = 0; i < per; i++) {
+                shift += (w.data()[o * per + i] - wq.data()[o * per + i]) * inputMeans[i / spatial];
+            }
+            b[o] += (float) shift;
+        }
+        return new Tensor(bias.shape(), b);
+    }
+
+    /** Mean of each input channel (conv: over images and positions) or feature (linear). */
+    static float[] channelMeans(Tensor x, int channels) {
+        float[] data = x.data();
+        int n = x.dim(0);
+        int per = data.length / n;
+        if (per != channels && x.rank() == 2) {
+            throw new IllegalArgumentException("input has " + per + " features, the layer reads " + channels);
+        }
+        int spatial = per / channels;
+        double[] sums = new double[channels];
+        for (int i = 0; i < data.length; i++) {
+            sums[(i % per) / spatial] += data[i];
+        }
+        float[] means = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            means[c] = (float) (sums[c] / ((double) n * spatial));
+        }
+        return means;
+    }
+
+    /** The input of every top-level conv and linear on a seeded sample of training images, in the float model. */
+    static Map<String, Tensor> sampleInputs(ModelFiles model, ImageSet train, int samples, long seed) {
+        int n = Math.min(samples, train.size());
+        ImageSet sample = train.subset(Arrays.copyOf(Permutations.shuffled(train.size(), seed ^ 0xca11b), n));
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        try (LoadedModel loaded = LoadedModel.load(model.spec(), model.weights(), Device.cpu())) {
+            for (Layer layer : model.spec().layers()) {
+                if (layer instanceof Layer.Conv2d || layer instanceof Layer.Linear) {
+                    inputs.put(layer.name(), loaded.inputOf(layer.name(), sample, n));
+                }
+            }
+        }
+        return inputs;
+    }
+}
