@@ -153,7 +153,8 @@ class CompressedTrainingTest {
         assertThat(out.fineTuning()).isNull();
         assertThat(accuracyAsStored(out.model())).isGreaterThan(trainedAccuracy - 0.02);
         int dense = PackedWeights.dense(trained.weights()).toBytes().length;
-        assertThat((double) dense / out.model().packed().toBytes().length).isGreaterThan(3.0) // a tiny net: biases and the header weigh; LeNet-5 itself: see bench learners;
+        // A tiny net, where biases and the header weigh; LeNet-5 itself: see bench learners.
+        assertThat((double) dense / out.model().packed().toBytes().length).isGreaterThan(3.0);
     }
 
     @Test
