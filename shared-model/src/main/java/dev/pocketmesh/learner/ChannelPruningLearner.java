@@ -103,16 +103,11 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     @Override
     public List<FieldError> validateJob(JobSpec spec) {
         List<FieldError> errors = new ArrayList<>();
-        NetSpec net;
-        try {
-            net = JobNetwork.resolve(spec);
-        } catch (dev.pocketmesh.dataset.DatasetException e) {
-            errors.addAll(e.errors());
-            return errors;
-        } catch (IllegalArgumentException e) {
-            errors.add(fieldOf(e.getMessage()));
+        java.util.Optional<NetSpec> resolved = JobNetwork.resolve(spec, errors);
+        if (resolved.isEmpty()) {
             return errors;
         }
+        NetSpec net = resolved.get();
         List<PruningUnits.Unit> units = PruningUnits.of(net);
         if (units.isEmpty()) {
             errors.add(new FieldError("model", net.name() + " has no conv layers whose channels can be pruned"));
@@ -184,6 +179,12 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         return List.of(units.size() > 1 ? (double) index / (units.size() - 1) : 0.0,
                 Math.log(unit.channels()) / Math.log(2) / 10, flops / cost.flops(), params / Math.max(1, cost.params()),
                 unit.coupled() ? 1.0 : 0.0);
+    }
+
+    /** The physically smaller network a completed configuration builds (its ratios are exact kept counts). */
+    @Override
+    public NetSpec output(NetSpec input, Map<String, Object> config) {
+        return PruningUnits.apply(input, PruningUnits.keepCounts(input, ratiosOf(config), 1));
     }
 
     @Override
@@ -374,15 +375,6 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
             out.put(unit, Math.min(1.0, Math.max(min, ratios.get(unit) * factor)));
         }
         return out;
-    }
-
-    /** An error message of {@link JobNetwork#resolve} starts with its field ("dataset.path: ..."). */
-    private static FieldError fieldOf(String message) {
-        int colon = message.indexOf(": ");
-        if (colon > 0 && !message.substring(0, colon).contains(" ")) {
-            return new FieldError(message.substring(0, colon), message.substring(colon + 2));
-        }
-        return new FieldError("model", message);
     }
 
     private static String fmt(double v) {

@@ -64,6 +64,25 @@ public final class JobNetwork {
     }
 
     /** The directory a {@code model.uri} names: a {@code file:} URI or a plain path. */
+    /**
+     * The job's network, or empty with the reason added to {@code errors} (the dataset's errors, or the network's
+     * own, under the field it names: "dataset.path: ..." becomes field dataset.path).
+     */
+    public static java.util.Optional<NetSpec> resolve(JobSpec spec, java.util.List<dev.pocketmesh.contracts.FieldError> errors) {
+        try {
+            return java.util.Optional.of(resolve(spec));
+        } catch (dev.pocketmesh.dataset.DatasetException e) {
+            errors.addAll(e.errors());
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            boolean fielded = colon > 0 && !message.substring(0, colon).contains(" ");
+            errors.add(fielded ? new dev.pocketmesh.contracts.FieldError(message.substring(0, colon),
+                    message.substring(colon + 2)) : new dev.pocketmesh.contracts.FieldError("model", message));
+        }
+        return java.util.Optional.empty();
+    }
+
     public static Path directory(String uri) {
         return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
     }

@@ -16,7 +16,14 @@ public final class LearnerCatalog {
     }
 
     public static LearnerCatalog standard() {
-        return new LearnerCatalog(new SimulatedLearner(), new ChannelPruningLearner());
+        LearnerDescriptor[] stages = {new ChannelPruningLearner(), new UniformQuantizationLearner(),
+                new NonUniformQuantizationLearner(), new WeightSparsificationLearner()};
+        LearnerCatalog catalog = new LearnerCatalog(new SimulatedLearner());
+        for (LearnerDescriptor d : stages) {
+            catalog.learners.put(d.name(), d);
+        }
+        catalog.learners.put(PipelineLearner.NAME, new PipelineLearner(stages));
+        return catalog;
     }
 
     public Optional<LearnerDescriptor> find(String name) {

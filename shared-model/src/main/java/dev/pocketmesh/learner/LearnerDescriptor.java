@@ -21,6 +21,16 @@ public interface LearnerDescriptor {
     /** Target keys this learner understands, e.g. {@code flopsRatio}. */
     Set<String> targets();
 
+    /**
+     * Why a target value cannot be asked of this learner, or empty when it can. By default a reduction ratio (a key
+     * ending in {@code Ratio}) must be at least 1.
+     */
+    default java.util.Optional<String> checkTarget(String key, double value) {
+        return key.endsWith("Ratio") && value < 1
+                ? java.util.Optional.of("a reduction ratio must be >= 1 (got " + value + ")")
+                : java.util.Optional.empty();
+    }
+
     /** Errors in the user's parameters; {@code prefix} is the dotted path they sit under in the job file. */
     List<FieldError> validate(Map<String, Object> params, String prefix);
 
@@ -29,6 +39,19 @@ public interface LearnerDescriptor {
 
     /** The parameters a study searches for this (already validated) job. */
     SearchSpace searchSpace(JobSpec spec);
+
+    /**
+     * The parameters searched when this learner compresses {@code input} (in a pipeline, the network as an earlier
+     * stage leaves it). By default the same as {@link #searchSpace(JobSpec)}.
+     */
+    default SearchSpace searchSpace(JobSpec spec, dev.pocketmesh.model.NetSpec input) {
+        return searchSpace(spec);
+    }
+
+    /** The network a configuration of this learner turns {@code input} into (its shape; weights aside). */
+    default dev.pocketmesh.model.NetSpec output(dev.pocketmesh.model.NetSpec input, Map<String, Object> config) {
+        return input;
+    }
 
     /** The configuration of the uncompressed model, trained and measured as the job's baseline. */
     Map<String, Object> baselineConfig(JobSpec spec);
@@ -47,5 +70,11 @@ public interface LearnerDescriptor {
      */
     default Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec) {
         return suggestion;
+    }
+
+    /** {@link #complete(Map, JobSpec)} when this learner compresses {@code input} (a pipeline's later stage). */
+    default Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec,
+            dev.pocketmesh.model.NetSpec input) {
+        return complete(suggestion, spec);
     }
 }

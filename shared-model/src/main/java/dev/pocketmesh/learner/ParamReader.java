@@ -48,6 +48,20 @@ public final class ParamReader {
         }
     }
 
+    public void oneOf(String name, java.util.List<String> allowed) {
+        Object v = params.get(name);
+        if (v != null && !allowed.contains(v.toString())) {
+            errors.add(new FieldError(prefix + "." + name, "unknown value '" + v + "'; one of " + allowed));
+        }
+    }
+
+    public void bool(String name) {
+        Object v = params.get(name);
+        if (v != null && !(v instanceof Boolean)) {
+            errors.add(new FieldError(prefix + "." + name, "must be true or false (got " + v + ")"));
+        }
+    }
+
     /** The user's parameters over the learner's defaults, in the defaults' order. */
     public static Map<String, Object> withDefaults(Map<String, Object> defaults, Map<String, Object> params) {
         Map<String, Object> merged = new java.util.LinkedHashMap<>(defaults);

@@ -31,8 +31,24 @@ public record JobSpec(String name, Model model, Dataset dataset, Compression com
         }
     }
 
-    /** A learner, its parameters, and the target every proposal must meet (e.g. {@code flopsRatio: 2}). */
-    public record Compression(String learner, Map<String, Object> params, Map<String, Double> target) {
+    /**
+     * A learner, its parameters, the target every proposal must meet (e.g. {@code flopsRatio: 2}), and optionally
+     * distillation from the uncompressed model while fine-tuning (null for none). A pipeline is the learner
+     * {@code pipeline} with {@code params.stages}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Compression(String learner, Map<String, Object> params, Map<String, Double> target,
+            Distillation distillation) {
+        public Compression(String learner, Map<String, Object> params, Map<String, Double> target) {
+            this(learner, params, target, null);
+        }
+    }
+
+    /**
+     * Knowledge distillation: the uncompressed model teaches the candidate, {@code (1 - weight) * CE + weight * T^2 *
+     * KL(teacher / T || student / T)} with T = {@code temperature}.
+     */
+    public record Distillation(double temperature, double weight) {
     }
 
     /**

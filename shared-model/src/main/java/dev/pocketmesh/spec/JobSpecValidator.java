@@ -5,6 +5,7 @@ import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.LearnerDescriptor;
+import dev.pocketmesh.learner.PipelineLearner;
 import dev.pocketmesh.search.Optimizers;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -97,7 +98,13 @@ public final class JobSpecValidator {
         }
         JobSpec spec = new JobSpec(name, model, dataset, compression, search, training, evaluation);
         // Checks across fields (does the model fit the data, can the target be met?) once each field is valid.
-        errors.addAll(learners.get(compression.learner()).validateJob(spec));
+        LearnerDescriptor learner = learners.get(compression.learner());
+        errors.addAll(learner.validateJob(spec));
+        if (errors.isEmpty() && search.trials() > 1 && learner.searchSpace(spec).parameters().isEmpty()) {
+            errors.add(new FieldError("search.trials", "nothing to search: these parameters fix every setting of "
+                    + compression.learner() + " (give a target such as equivalentBits, or scope: per-layer, to search "
+                    + "per layer); use trials: 1 (got " + search.trials() + ")"));
+        }
         if (!errors.isEmpty()) {
             throw new JobSpecException(errors);
         }
@@ -155,8 +162,30 @@ public final class JobSpecValidator {
         if (!requiredObject(node, "compression", errors)) {
             return null;
         }
-        unknownFields(node, "compression.", Set.of("learner", "params", "target"), errors);
-        String learnerName = optionalText(node, "learner", "compression.learner", errors);
+        unknownFields(node, "compression.", Set.of("learner", "params", "target", "distillation", "pipeline"), errors);
+        JsonNode pipeline = node.get("pipeline");
+        String learnerName;
+        Map<String, Object> params = Map.of();
+        if (pipeline != null && !pipeline.isNull()) {
+            // 'pipeline: [stages]' is the pipeline learner with its stages as parameters.
+            if (node.hasNonNull("learner") || node.hasNonNull("params")) {
+                errors.add(new FieldError("compression.pipeline", "give either a pipeline of stages or one learner "
+                        + "with params, not both"));
+            }
+            learnerName = PipelineLearner.NAME;
+            params = Map.of(PipelineLearner.STAGES, Json.mapper().convertValue(pipeline, Object.class));
+        } else {
+            learnerName = optionalText(node, "learner", "compression.learner", errors);
+            JsonNode paramsNode = node.get("params");
+            if (paramsNode != null && !paramsNode.isNull()) {
+                if (!paramsNode.isObject()) {
+                    errors.add(new FieldError("compression.params", "must be an object"));
+                } else {
+                    params = Json.mapper().convertValue(paramsNode, Json.mapper().getTypeFactory()
+                            .constructMapType(LinkedHashMap.class, String.class, Object.class));
+                }
+            }
+        }
         LearnerDescriptor learner = null;
         if (learnerName == null) {
             errors.add(new FieldError("compression.learner", "is required; one of " + learners.names()));
@@ -165,16 +194,6 @@ public final class JobSpecValidator {
             if (learner == null) {
                 errors.add(new FieldError("compression.learner", "unknown learner '" + learnerName + "'; known: "
                         + learners.names()));
-            }
-        }
-        Map<String, Object> params = Map.of();
-        JsonNode paramsNode = node.get("params");
-        if (paramsNode != null && !paramsNode.isNull()) {
-            if (!paramsNode.isObject()) {
-                errors.add(new FieldError("compression.params", "must be an object"));
-            } else {
-                params = Json.mapper().convertValue(paramsNode, Json.mapper().getTypeFactory()
-                        .constructMapType(LinkedHashMap.class, String.class, Object.class));
             }
         }
         Map<String, Double> target = new LinkedHashMap<>();
@@ -191,8 +210,9 @@ public final class JobSpecValidator {
                                 + "' does not support this target; supported: " + sorted(learner.targets())));
                     } else if (!e.getValue().isNumber() || !(e.getValue().asDouble() > 0)) {
                         errors.add(new FieldError(field, "must be a positive number (got " + e.getValue() + ")"));
-                    } else if (e.getKey().endsWith("Ratio") && e.getValue().asDouble() < 1) {
-                        errors.add(new FieldError(field, "a reduction ratio must be >= 1 (got " + e.getValue() + ")"));
+                    } else if (learner != null && learner.checkTarget(e.getKey(), e.getValue().asDouble()).isPresent()) {
+                        errors.add(new FieldError(field, learner.checkTarget(e.getKey(), e.getValue().asDouble())
+                                .get()));
                     } else {
                         target.put(e.getKey(), e.getValue().asDouble());
                     }
@@ -200,13 +220,47 @@ public final class JobSpecValidator {
             }
         }
         if (learner != null) {
-            List<FieldError> paramErrors = learner.validate(params, "compression.params");
+            String prefix = PipelineLearner.NAME.equals(learnerName) && pipeline != null ? "compression"
+                    : "compression.params";
+            List<FieldError> paramErrors = learner.validate(params, prefix);
             errors.addAll(paramErrors);
             if (paramErrors.isEmpty()) {
                 params = learner.withDefaults(params);
             }
         }
-        return new JobSpec.Compression(learnerName, params, target);
+        return new JobSpec.Compression(learnerName, params, target, distillation(node.get("distillation"), errors));
+    }
+
+    private static JobSpec.Distillation distillation(JsonNode node, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            errors.add(new FieldError("compression.distillation", "must be an object {temperature, weight}"));
+            return null;
+        }
+        unknownFields(node, "compression.distillation.", Set.of("temperature", "weight"), errors);
+        double temperature = 4;
+        double weight = 0.7;
+        JsonNode t = node.get("temperature");
+        if (t != null && !t.isNull()) {
+            if (!t.isNumber() || !(t.asDouble() > 0 && t.asDouble() <= 100)) {
+                errors.add(new FieldError("compression.distillation.temperature", "must be a number in (0, 100] (got "
+                        + t + ")"));
+            } else {
+                temperature = t.asDouble();
+            }
+        }
+        JsonNode w = node.get("weight");
+        if (w != null && !w.isNull()) {
+            if (!w.isNumber() || !(w.asDouble() >= 0 && w.asDouble() <= 1)) {
+                errors.add(new FieldError("compression.distillation.weight", "must be a number in [0, 1] (got " + w
+                        + ")"));
+            } else {
+                weight = w.asDouble();
+            }
+        }
+        return new JobSpec.Distillation(temperature, weight);
     }
 
     private JobSpec.Search search(JsonNode node, List<FieldError> errors) {

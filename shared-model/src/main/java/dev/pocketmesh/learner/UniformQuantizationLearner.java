@@ -1,0 +1,123 @@
+package dev.pocketmesh.learner;
+
+import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.search.SearchSpace;
+import dev.pocketmesh.spec.JobSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code uniform-quantization}: weights to {@code bits}-bit integers (per channel or per tensor, symmetric or not),
+ * batch norms folded in first, layer inputs to {@code activationBits} (0 = float) with ranges calibrated on
+ * {@code calibrationSamples} unlabelled images by {@code calibration} (minmax, percentile, mse, kl). {@code mode: qat}
+ * fine-tunes with learned step sizes; {@code mode: ptq} does no training ({@code biasCorrection} optional). With a
+ * target {@code equivalentBits} the study searches one bit width per layer (mixed precision).
+ */
+public final class UniformQuantizationLearner extends WeightLearner {
+    public static final String NAME = "uniform-quantization";
+    public static final List<String> MODES = List.of("qat", "ptq");
+    public static final List<String> CALIBRATIONS = List.of("minmax", "percentile", "mse", "kl");
+    private static final Map<String, Object> DEFAULTS = Map.ofEntries(Map.entry("mode", "qat"),
+            Map.entry("bits", 8), Map.entry("perChannel", true), Map.entry("symmetric", true),
+            Map.entry("calibration", "percentile"), Map.entry("percentile", 99.99),
+            Map.entry("calibrationSamples", 256), Map.entry("activationBits", 8), Map.entry("biasCorrection", true),
+            Map.entry("minBits", 2), Map.entry("maxBits", 8));
+    private static final Set<String> KNOWN = Set.of("mode", "bits", "layerBits", "perChannel", "symmetric",
+            "calibration", "percentile", "calibrationSamples", "activationBits", "biasCorrection", "minBits",
+            "maxBits");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "uniform quantization (QAT with learned step sizes, or PTQ with calibration); mixed precision searched";
+    }
+
+    @Override
+    public Set<String> targets() {
+        return Set.of(MixedPrecision.TARGET);
+    }
+
+    @Override
+    public Optional<String> checkTarget(String key, double value) {
+        return value >= 2 && value <= 8 ? Optional.empty()
+                : Optional.of("equivalentBits must be in [2, 8] (got " + MixedPrecision.fmt(value) + ")");
+    }
+
+    @Override
+    public List<FieldError> validate(Map<String, Object> params, String prefix) {
+        List<FieldError> errors = new ArrayList<>();
+        ParamReader reader = new ParamReader(params, prefix, errors);
+        reader.rejectUnknown(KNOWN);
+        Map<String, Object> p = params == null ? Map.of() : params;
+        MixedPrecision.validateParams(reader, p, prefix, errors);
+        reader.oneOf("mode", MODES);
+        reader.oneOf("calibration", CALIBRATIONS);
+        reader.number("percentile", 90, 100);
+        reader.integer("calibrationSamples", 16, 100_000);
+        reader.bool("perChannel");
+        reader.bool("symmetric");
+        reader.bool("biasCorrection");
+        Object activationBits = p.get("activationBits");
+        if (activationBits != null && !(activationBits instanceof Integer a && (a == 0 || (a >= 2 && a <= 8)))) {
+            errors.add(new FieldError(prefix + ".activationBits", "must be 0 (float inputs) or an integer in [2, 8] "
+                    + "(got " + activationBits + ")"));
+        }
+        if ("qat".equals(withDefaults(p).get("mode")) && Boolean.FALSE.equals(p.get("symmetric"))) {
+            errors.add(new FieldError(prefix + ".symmetric", "learned step sizes (mode: qat) quantize weights "
+                    + "symmetrically; use mode: ptq for asymmetric weights"));
+        }
+        return errors;
+    }
+
+    @Override
+    public Map<String, Object> withDefaults(Map<String, Object> params) {
+        return ParamReader.withDefaults(DEFAULTS, params);
+    }
+
+    @Override
+    public List<FieldError> validateJob(JobSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        Optional<NetSpec> net = JobNetwork.resolve(spec, errors);
+        Map<String, Object> p = withDefaults(spec.compression().params());
+        if (net.isPresent()) {
+            errors.addAll(MixedPrecision.validateJob(net.get(), p, target(spec)));
+        }
+        if ("ptq".equals(p.get("mode")) && spec.compression().distillation() != null) {
+            errors.add(new FieldError("compression.distillation", "post-training quantization (mode: ptq) does not "
+                    + "train, so there is nothing to distil into; use mode: qat"));
+        }
+        return errors;
+    }
+
+    @Override
+    public SearchSpace searchSpace(JobSpec spec, NetSpec net) {
+        return MixedPrecision.space(net, withDefaults(spec.compression().params()), target(spec));
+    }
+
+    @Override
+    public Map<String, Object> baselineConfig(JobSpec spec) {
+        return Map.of();
+    }
+
+    @Override
+    public Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec, NetSpec net) {
+        return MixedPrecision.complete(net, withDefaults(spec.compression().params()), target(spec), suggestion);
+    }
+
+    /** Bit widths by layer from a completed configuration. */
+    public static Map<String, Integer> bitsOf(Map<String, Object> config) {
+        return MixedPrecision.bitsOf(config);
+    }
+
+    private static Double target(JobSpec spec) {
+        return spec.compression().target() == null ? null : spec.compression().target().get(MixedPrecision.TARGET);
+    }
+}
