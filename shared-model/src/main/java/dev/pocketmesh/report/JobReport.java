@@ -20,7 +20,7 @@ import java.util.Map;
 public record JobReport(String jobId, String name, JobState status, String message, String learner,
         Map<String, Double> target, String optimizer, TrialSummary baseline, TrialSummary finalModel,
         String bestTrialId, Map<String, Double> ratios, Counts counts, ParetoChoice.Choice pareto,
-        List<TrialSummary> trials, Instant createdAt, Instant updatedAt) {
+        Map<String, Object> finalSummary, List<TrialSummary> trials, Instant createdAt, Instant updatedAt) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TrialSummary(String trialId, int number, TrialKind kind, TrialState state, int attempt,
@@ -43,6 +43,14 @@ public record JobReport(String jobId, String name, JobState status, String messa
     }
 
     public static JobReport build(JobRecord job, List<TrialRecord> trials) {
+        return build(job, trials, null);
+    }
+
+    /**
+     * @param finalSummary what the worker did to build the final model (its manifest's summary: kept channels, bit
+     *                     widths, sparsities; a pipeline's stage by stage), or null
+     */
+    public static JobReport build(JobRecord job, List<TrialRecord> trials, Map<String, Object> finalSummary) {
         TrialSummary baseline = null;
         TrialSummary fin = null;
         List<TrialSummary> search = new java.util.ArrayList<>();
@@ -72,7 +80,7 @@ public record JobReport(String jobId, String name, JobState status, String messa
                 ratios(baseline, fin),
                 new Counts(search.size(), evaluated, failed, pruned, search.size() - evaluated - failed - pruned),
                 spec != null && spec.search().isPareto() ? ParetoChoice.ofTrials(trials, spec).orElse(null) : null,
-                search, job.createdAt(), job.updatedAt());
+                finalSummary, search, job.createdAt(), job.updatedAt());
     }
 
     /**

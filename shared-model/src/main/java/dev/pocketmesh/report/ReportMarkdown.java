@@ -23,6 +23,33 @@ public final class ReportMarkdown {
         md.append("\n```\n").append(ParetoChart.render(p)).append("```\n");
     }
 
+    /** What the worker did to build the final model; a pipeline's stages one section each. */
+    private static void appendFinalSummary(StringBuilder md, Map<String, Object> summary) {
+        md.append("\n## How the final model was built\n\n");
+        if (summary.get("stages") instanceof java.util.List<?> stages) {
+            int i = 1;
+            for (Object stage : stages) {
+                if (stage instanceof Map<?, ?> s) {
+                    md.append("### Stage ").append(i++).append(": ").append(s.get("learner")).append("\n\n");
+                    appendEntries(md, s);
+                }
+            }
+        } else {
+            appendEntries(md, summary);
+        }
+    }
+
+    private static void appendEntries(StringBuilder md, Map<?, ?> entries) {
+        md.append("| | |\n|---|---|\n");
+        entries.forEach((k, v) -> {
+            if (!"learner".equals(k)) {
+                md.append("| ").append(k).append(" | ").append(v instanceof Double d ? num(d) : String.valueOf(v))
+                        .append(" |\n");
+            }
+        });
+        md.append('\n');
+    }
+
     public static String render(JobReport r) {
         StringBuilder md = new StringBuilder();
         md.append("# PocketMesh report: ").append(r.name()).append(" (").append(r.jobId()).append(")\n\n");
@@ -64,6 +91,9 @@ public final class ReportMarkdown {
         }
         if (r.pareto() != null) {
             appendPareto(md, r.pareto());
+        }
+        if (r.finalSummary() != null) {
+            appendFinalSummary(md, r.finalSummary());
         }
         md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | ms |\n")
                 .append("|---:|---|---|---|---:|---:|---:|---:|\n");

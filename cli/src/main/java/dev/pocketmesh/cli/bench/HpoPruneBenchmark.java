@@ -176,7 +176,7 @@ public final class HpoPruneBenchmark {
                         suggestion -> learner.complete(suggestion, spec));
                 Map<String, Double> ratios = ChannelPruningLearner.ratiosOf(config);
                 ChannelPruningRecipe.Outcome outcome = ChannelPruningRecipe.run(baseline, ratios,
-                        settings.criterion(), search, tune, devices, 256, (stats, weights) -> { });
+                        settings.criterion(), search, tune, devices, 256, null, (stats, weights) -> { });
                 double value = outcome.fineTuning().finalValidationAccuracy();
                 history.add(new Observation(n, optimizer + "-" + n, config, value, TrialState.EVALUATED));
                 if (value > bestValue) {
@@ -198,7 +198,7 @@ public final class HpoPruneBenchmark {
         double uniformTest = Double.NaN;
         for (Found f : found) {
             ChannelPruningRecipe.Outcome outcome = ChannelPruningRecipe.run(baseline, f.best(), settings.criterion(),
-                    search, finalTune, devices, 256, epochLog(f.name() + " final"));
+                    search, finalTune, devices, 256, null, epochLog(f.name() + " final"));
             double top1 = testTop1(outcome.model(), test);
             if (f.name().equals(UNIFORM)) {
                 uniformTest = top1;

@@ -131,7 +131,7 @@ public final class PruneFashionBenchmark {
         TrainingConfig tune = base.withEpochs(settings.fineTuneEpochs()).withLearningRate(settings.fineTuneLearningRate());
         long t1 = System.nanoTime();
         ChannelPruningRecipe.Outcome outcome = ChannelPruningRecipe.run(baseline, ratios, settings.criterion(), data,
-                tune, devices, 256, epochLog(modelName + " fine-tune"));
+                tune, devices, 256, null, epochLog(modelName + " fine-tune"));
         double tuneSeconds = (System.nanoTime() - t1) / 1e9;
         ModelFiles pruned = outcome.model();
 

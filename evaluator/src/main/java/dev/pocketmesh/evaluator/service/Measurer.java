@@ -12,8 +12,8 @@ import java.util.Map;
  */
 public interface Measurer {
 
-    /** The learner name whose candidates this measures. */
-    String learner();
+    /** The learner names whose candidates this measures. */
+    java.util.Set<String> learners();
 
     /**
      * @return the metrics of the candidate, by name ({@code accuracy}, {@code latencyMs}, {@code bytes}...)

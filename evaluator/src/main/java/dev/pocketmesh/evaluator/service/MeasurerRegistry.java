@@ -16,10 +16,12 @@ public class MeasurerRegistry {
 
     public MeasurerRegistry(@Any Instance<Measurer> available) {
         for (Measurer measurer : available) {
-            Measurer previous = measurers.put(measurer.learner(), measurer);
-            if (previous != null) {
-                throw new IllegalStateException("two measurers for learner '" + measurer.learner() + "': "
-                        + previous.getClass().getName() + " and " + measurer.getClass().getName());
+            for (String learner : measurer.learners()) {
+                Measurer previous = measurers.put(learner, measurer);
+                if (previous != null) {
+                    throw new IllegalStateException("two measurers for learner '" + learner + "': "
+                            + previous.getClass().getName() + " and " + measurer.getClass().getName());
+                }
             }
         }
     }

@@ -9,8 +9,8 @@ import java.util.Map;
 public class SimulatedMeasurer implements Measurer {
 
     @Override
-    public String learner() {
-        return SimulatedLearner.NAME;
+    public java.util.Set<String> learners() {
+        return java.util.Set.of(SimulatedLearner.NAME);
     }
 
     @Override

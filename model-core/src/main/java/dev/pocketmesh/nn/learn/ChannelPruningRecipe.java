@@ -12,6 +12,7 @@ import dev.pocketmesh.nn.prune.ActivationSource;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
 import dev.pocketmesh.nn.prune.PrunedModel;
 import dev.pocketmesh.nn.prune.WeightPruner;
+import dev.pocketmesh.nn.train.Distillation;
 import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
 import java.util.LinkedHashMap;
@@ -33,7 +34,7 @@ public final class ChannelPruningRecipe {
 
     public static Outcome run(ModelFiles baseline, Map<String, Double> ratios, ChannelCriterion criterion,
             DataSplits data, TrainingConfig fineTune, Device[] devices, int reconstructionSamples,
-            ModelTrainer.Listener listener) throws Exception {
+            Distillation distillation, ModelTrainer.Listener listener) throws Exception {
         NetSpec net = baseline.spec();
         Map<String, Integer> keep = PruningUnits.keepCounts(net, ratios);
         long start = System.nanoTime();
@@ -42,7 +43,7 @@ public final class ChannelPruningRecipe {
         long pruneMs = (System.nanoTime() - start) / 1_000_000;
         listener.checkContinue();
         ModelTrainer.Result tuned = ModelTrainer.train(pruned.spec(), pruned.weights(), data.train(),
-                data.validation(), fineTune, devices, listener);
+                data.validation(), fineTune, devices, listener, 0, ModelTrainer.Extras.NONE.withDistillation(distillation));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("network", pruned.spec().name());
         summary.put("criterion", criterion.id());
@@ -50,6 +51,7 @@ public final class ChannelPruningRecipe {
         summary.put("flopsRatio", (double) CostModel.of(net).flops() / CostModel.of(pruned.spec()).flops());
         summary.put("pruneMs", pruneMs);
         summary.put("fineTuneEpochs", fineTune.epochs());
+        summary.put("validationAccuracy", tuned.finalValidationAccuracy());
         summary.put("trainImagesPerSecond", tuned.imagesPerSecond());
         summary.put("notes", pruned.notes());
         return new Outcome(new ModelFiles(pruned.spec(), tuned.weights()), pruned, tuned, summary);

@@ -43,6 +43,7 @@ public final class CodebookRecipe {
         summary.put("layerBits", used);
         summary.put("bitsPerWeight", tuned.packed().compressedBitsPerValue());
         summary.put("fineTuneEpochs", fineTune.epochs());
+        summary.put("validationAccuracy", tuned.finalValidationAccuracy());
         summary.put("trainImagesPerSecond", tuned.imagesPerSecond());
         return new Outcome(ModelFiles.packed(net, tuned.packed()), tuned, summary);
     }

@@ -103,6 +103,7 @@ public final class QuantizationRecipe {
         summary.put("bitsPerWeight", packed.compressedBitsPerValue());
         if (tuned != null) {
             summary.put("fineTuneEpochs", fineTune.epochs());
+            summary.put("validationAccuracy", tuned.finalValidationAccuracy());
             summary.put("trainImagesPerSecond", tuned.imagesPerSecond());
         }
         return new Outcome(model, tuned, summary);

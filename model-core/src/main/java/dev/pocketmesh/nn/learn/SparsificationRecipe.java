@@ -84,6 +84,7 @@ public final class SparsificationRecipe {
         summary.put("scope", settings.global() ? "global" : "per-layer");
         summary.put("block", settings.block());
         summary.put("fineTuneEpochs", fineTune.epochs());
+        summary.put("validationAccuracy", tuned.finalValidationAccuracy());
         summary.put("trainImagesPerSecond", tuned.imagesPerSecond());
         return new Outcome(ModelFiles.packed(net, packed), tuned, summary);
     }

@@ -2,16 +2,20 @@ package dev.pocketmesh.orchestrator.service;
 
 import dev.pocketmesh.artifacts.ArtifactStore;
 import dev.pocketmesh.contracts.JobState;
+import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.report.JobReport;
 import dev.pocketmesh.report.ReportMarkdown;
 import dev.pocketmesh.state.JobRecord;
 import dev.pocketmesh.state.JobStore;
+import dev.pocketmesh.state.TrialRecord;
 import dev.pocketmesh.state.TrialStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -43,11 +47,29 @@ public class JobReports {
         JobRecord job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("no job " + jobId));
         JobRecord asOf = new JobRecord(job.jobId(), job.name(), state, job.spec(), message, job.errors(),
                 job.bestTrialId(), job.createdAt(), Instant.now());
-        JobReport report = JobReport.build(asOf, trials.listForJob(jobId));
+        List<TrialRecord> all = trials.listForJob(jobId);
+        JobReport report = JobReport.build(asOf, all, finalSummary(all));
         String dir = ArtifactStore.jobDirectory(jobId);
         URI json = artifacts.put(dir + "/" + JSON, Json.writePretty(report).getBytes(StandardCharsets.UTF_8));
         URI md = artifacts.put(dir + "/" + MARKDOWN, ReportMarkdown.render(report).getBytes(StandardCharsets.UTF_8));
         return new Written(report, json, md);
+    }
+
+    /** The final model's manifest summary (what the worker did to build it), when there is one to read. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> finalSummary(List<TrialRecord> all) {
+        for (TrialRecord t : all) {
+            if (t.kind() == TrialKind.FINAL && t.artifactUri() != null) {
+                try {
+                    Map<String, Object> manifest = Json.readMap(new String(artifacts.get(URI.create(t.artifactUri())),
+                            StandardCharsets.UTF_8));
+                    return manifest.get("summary") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+                } catch (RuntimeException e) {
+                    LOG.warnf("Could not read the final manifest of %s: %s", t.jobId(), e.getMessage());
+                }
+            }
+        }
+        return null;
     }
 
     /** Best effort for failed and cancelled jobs: the state change already happened and matters more. */

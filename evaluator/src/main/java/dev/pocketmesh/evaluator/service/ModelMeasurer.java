@@ -3,7 +3,8 @@ package dev.pocketmesh.evaluator.service;
 import ai.djl.Device;
 import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.evaluator.config.EvaluatorConfig;
-import dev.pocketmesh.learner.ChannelPruningLearner;
+import dev.pocketmesh.learner.LearnerCatalog;
+import dev.pocketmesh.learner.SimulatedLearner;
 import dev.pocketmesh.learner.JobNetwork;
 import dev.pocketmesh.model.CostModel;
 import dev.pocketmesh.nn.data.DataSplits;
@@ -21,28 +22,37 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code channel-pruning} candidates on this evaluator's CPU, in the configured runtime (by default the exported
- * {@code model.onnx} in ONNX Runtime, as it would be deployed): top-1 / top-5 accuracy on the validation split
- * (the search objective) and, for the baseline and the final model, on the test split; FLOPs, MACs and
- * parameters from the network; the bytes of the ONNX file; batch-1 latency, timed in the same run as the job's
- * baseline so the speedup is one measured ratio. For the baseline and the final model the test accuracy is also
- * measured in DJL ({@code djlTestAccuracy}), which shows that the export computes what was trained.
+ * Candidates of every learner that compresses a real network (channel pruning, quantization, sparsification,
+ * codebooks, pipelines), on this evaluator's CPU: top-1 / top-5 accuracy on the validation split (the search
+ * objective) and, for the baseline and the final model, on the test split; FLOPs, MACs and parameters from the
+ * network; batch-1 latency of the exported {@code model.onnx}, timed in the same run as the job's baseline so the
+ * speedup is one measured ratio.
+ *
+ * <p>A model is measured as it will run. A dense model's accuracy comes from the configured runtime (by default ONNX
+ * Runtime on the export; {@code djlTestAccuracy} shows the export computes what was trained). A compressed model
+ * ({@code weights.pmw}) decodes to exactly the weights it computes with; when its layer inputs are quantized, which
+ * the fp32 ONNX graph does not express, its accuracy is measured in DJL with that quantization applied. Its
+ * {@code bytes} are those of {@code weights.pmw} (a dense model's: its ONNX file), with {@code bitsPerWeight},
+ * {@code equivalentBits} and {@code sparsity} read from the stored tensors.
  */
 @ApplicationScoped
-public class ChannelPruningMeasurer implements Measurer {
+public class ModelMeasurer implements Measurer {
     private static final int BATCH = 256;
 
     private final EvaluatorConfig config;
 
-    public ChannelPruningMeasurer(EvaluatorConfig config) {
+    public ModelMeasurer(EvaluatorConfig config) {
         this.config = config;
     }
 
     @Override
-    public String learner() {
-        return ChannelPruningLearner.NAME;
+    public Set<String> learners() {
+        Set<String> real = new java.util.TreeSet<>(LearnerCatalog.standard().names());
+        real.remove(SimulatedLearner.NAME);
+        return real;
     }
 
     @Override
@@ -50,12 +60,15 @@ public class ChannelPruningMeasurer implements Measurer {
         var request = candidate.request();
         var spec = request.spec();
         URI manifest = candidate.artifactUri();
-        ModelFiles model = ModelFiles.read(name -> candidate.artifacts().get(manifest.resolve(name)));
+        ModelFiles model = ModelFiles.read(name -> candidate.artifacts().get(manifest.resolve(name)),
+                name -> candidate.artifacts().exists(manifest.resolve(name)));
         byte[] onnx = candidate.artifacts().get(manifest.resolve(ModelFiles.ONNX));
         DataSplits data = DatasetLoader.load(spec.dataset(), candidate.seed());
         var baselineCost = CostModel.of(JobNetwork.resolve(spec));
         var cost = CostModel.of(model.spec());
         boolean onTest = request.kind() != TrialKind.SEARCH;
+        // Quantized layer inputs are not in the fp32 ONNX graph: such a model is scored in DJL, exactly as stored.
+        boolean simulated = !model.runtimeTransforms().isEmpty();
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         Engines.setThreads(config.latency().threads());
@@ -63,23 +76,27 @@ public class ChannelPruningMeasurer implements Measurer {
         try {
             InferenceModel loaded = load(model, onnx);
             timed.add(loaded);
-            Accuracy validation = loaded.accuracy(data.validation(), BATCH);
-            metrics.put("accuracy", validation.top1());
-            metrics.put("top5", validation.top5());
-            if (onTest) {
-                Accuracy test = loaded.accuracy(data.test(), BATCH);
-                metrics.put("testAccuracy", test.top1());
-                metrics.put("testTop5", test.top5());
-                if (config.latency().runtime() != EvaluatorConfig.Runtime.djl) {
-                    try (LoadedModel djl = LoadedModel.load(model.spec(), model.weights(), Device.cpu())) {
-                        metrics.put("djlTestAccuracy", djl.accuracy(data.test(), BATCH).top1());
+            try (InferenceModel scoring = simulated ? LoadedModel.load(model, Device.cpu()) : null) {
+                InferenceModel scorer = simulated ? scoring : loaded;
+                Accuracy validation = scorer.accuracy(data.validation(), BATCH);
+                metrics.put("accuracy", validation.top1());
+                metrics.put("top5", validation.top5());
+                if (onTest) {
+                    Accuracy test = scorer.accuracy(data.test(), BATCH);
+                    metrics.put("testAccuracy", test.top1());
+                    metrics.put("testTop5", test.top5());
+                    if (!simulated && config.latency().runtime() != EvaluatorConfig.Runtime.djl) {
+                        try (LoadedModel djl = LoadedModel.load(model, Device.cpu())) {
+                            metrics.put("djlTestAccuracy", djl.accuracy(data.test(), BATCH).top1());
+                        }
                     }
                 }
             }
             String baselineUri = request.baselineArtifactUri();
             if (request.kind() != TrialKind.BASELINE && baselineUri != null) {
                 URI base = URI.create(baselineUri);
-                ModelFiles baseline = ModelFiles.read(name -> candidate.artifacts().get(base.resolve(name)));
+                ModelFiles baseline = ModelFiles.read(name -> candidate.artifacts().get(base.resolve(name)),
+                        name -> candidate.artifacts().exists(base.resolve(name)));
                 timed.add(load(baseline, candidate.artifacts().get(base.resolve(ModelFiles.ONNX))));
             }
             List<LatencyMeter.Latency> latency = LatencyMeter.measure(timed, config.latency().warmup(),
@@ -97,17 +114,19 @@ public class ChannelPruningMeasurer implements Measurer {
         metrics.put("flops", (double) cost.flops());
         metrics.put("macs", (double) cost.macs());
         metrics.put("params", (double) cost.params());
-        metrics.put("bytes", (double) onnx.length);
+        metrics.put("onnxBytes", (double) onnx.length);
+        metrics.put("bytes", (double) (model.packed() != null ? model.packed().toBytes().length : onnx.length));
         metrics.put("flopsFraction", (double) cost.flops() / baselineCost.flops());
         metrics.put("flopsRatio", (double) baselineCost.flops() / cost.flops());
         metrics.put("paramsRatio", (double) baselineCost.params() / cost.params());
+        metrics.putAll(StoredWeights.metrics(model));
         return metrics;
     }
 
     private InferenceModel load(ModelFiles model, byte[] onnx) {
         return switch (config.latency().runtime()) {
             case onnxruntime -> OnnxRuntimeModel.load(onnx, model.spec(), config.latency().threads());
-            case djl -> LoadedModel.load(model.spec(), model.weights(), Device.cpu());
+            case djl -> LoadedModel.load(model, Device.cpu());
         };
     }
 }
