@@ -10,9 +10,11 @@ import java.util.Locale;
  * <li>{@code percentile}: the central {@code percentile} % of the values (of |x| for a symmetric scheme); the rest
  * are clipped;</li>
  * <li>{@code mse}: the clipping range, among 100 shrinkings of the full one, whose quantization has the least
- * mean squared error on the values;</li>
- * <li>{@code kl}: TensorRT's entropy calibration: a 2048-bin histogram of |x|, and the threshold whose quantized
- * histogram diverges least (Kullback-Leibler) from the clipped original.</li>
+ * mean squared error on the values: it clips a tail only where that costs less than the coarser step a wider range
+ * brings (rare far outliers may be kept);</li>
+ * <li>{@code kl}: TensorRT's entropy calibration: a 2048-bin histogram of |x| (the zero bin counted as its
+ * neighbour, so that ReLU's spike at zero does not decide), and the threshold whose quantized histogram diverges
+ * least (Kullback-Leibler) from the clipped original.</li>
  * </ul>
  * Every method but minmax clips outliers; none returns a range wider than the values'.
  */
@@ -118,6 +120,9 @@ public enum Calibration {
         for (float x : v) {
             hist[Math.min(KL_BINS - 1, (int) (Math.abs(x) / width))]++;
         }
+        // ReLU outputs put a spike at zero that would dominate both distributions whatever the threshold; like
+        // NVIDIA's calibrator, count the zero bin as its neighbour.
+        hist[0] = hist[1];
         // Levels available on one side of zero: half the codes for a symmetric scheme or signed data.
         int levels = scheme.symmetric() || min < 0 ? (scheme.qmax() - scheme.qmin() + 1) / 2
                 : scheme.qmax() - scheme.qmin() + 1;
@@ -154,13 +159,8 @@ public enum Calibration {
                 q[i] = hist[i] > 0 ? sum / nonEmpty : 0;
             }
         }
-        // The folded tail belongs to the last level's mass as well.
-        double tail = p[bins - 1] - hist[bins - 1];
-        if (tail > 0 && q[bins - 1] == 0) {
-            q[bins - 1] = tail;
-        } else {
-            q[bins - 1] += tail;
-        }
+        // Q is built from the unclipped bins only: the clipped tail that P folds into its last bin is what Q cannot
+        // represent, so that clipping costs divergence (else the narrowest range would always win).
         double pSum = Arrays.stream(p).sum();
         double qSum = Arrays.stream(q).sum();
         double kl = 0;
