@@ -15,7 +15,9 @@ import java.util.Set;
  * batch norms folded in first, layer inputs to {@code activationBits} (0 = float) with ranges calibrated on
  * {@code calibrationSamples} unlabelled images by {@code calibration} (minmax, percentile, mse, kl). {@code mode: qat}
  * fine-tunes with learned step sizes; {@code mode: ptq} does no training ({@code biasCorrection} optional). With a
- * target {@code equivalentBits} the study searches one bit width per layer (mixed precision).
+ * target {@code equivalentBits} the study searches one bit width per layer (mixed precision), or with
+ * {@code allocation: sensitivity} the worker allocates them without labels from each layer's quantization sensitivity
+ * (nothing to search). {@code keepFloat: k} leaves the k most sensitive layers in float.
  */
 public final class UniformQuantizationLearner extends WeightLearner {
     public static final String NAME = "uniform-quantization";
@@ -25,10 +27,11 @@ public final class UniformQuantizationLearner extends WeightLearner {
             Map.entry("bits", 8), Map.entry("perChannel", true), Map.entry("symmetric", true),
             Map.entry("calibration", "percentile"), Map.entry("percentile", 99.99),
             Map.entry("calibrationSamples", 256), Map.entry("activationBits", 8), Map.entry("biasCorrection", true),
-            Map.entry("minBits", 2), Map.entry("maxBits", 8));
+            Map.entry("minBits", 2), Map.entry("maxBits", 8), Map.entry("allocation", "search"),
+            Map.entry("keepFloat", 0));
     private static final Set<String> KNOWN = Set.of("mode", "bits", "layerBits", "perChannel", "symmetric",
             "calibration", "percentile", "calibrationSamples", "activationBits", "biasCorrection", "minBits",
-            "maxBits");
+            "maxBits", "allocation", "keepFloat");
 
     @Override
     public String name() {
@@ -59,6 +62,8 @@ public final class UniformQuantizationLearner extends WeightLearner {
         Map<String, Object> p = params == null ? Map.of() : params;
         MixedPrecision.validateParams(reader, p, prefix, errors);
         reader.oneOf("mode", MODES);
+        reader.oneOf("allocation", List.of("search", "sensitivity"));
+        reader.integer("keepFloat", 0, 1000);
         reader.oneOf("calibration", CALIBRATIONS);
         reader.number("percentile", 90, 100);
         reader.integer("calibrationSamples", 16, 100_000);
@@ -90,6 +95,10 @@ public final class UniformQuantizationLearner extends WeightLearner {
         if (net.isPresent()) {
             errors.addAll(MixedPrecision.validateJob(net.get(), p, target(spec)));
         }
+        if ("sensitivity".equals(p.get("allocation")) && target(spec) == null) {
+            errors.add(new FieldError("compression.params.allocation", "sensitivity allocates bit widths under "
+                    + "compression.target.equivalentBits, which is missing"));
+        }
         if ("ptq".equals(p.get("mode")) && spec.compression().distillation() != null) {
             errors.add(new FieldError("compression.distillation", "post-training quantization (mode: ptq) does not "
                     + "train, so there is nothing to distil into; use mode: qat"));
@@ -99,7 +108,7 @@ public final class UniformQuantizationLearner extends WeightLearner {
 
     @Override
     public SearchSpace searchSpace(JobSpec spec, NetSpec net) {
-        return MixedPrecision.space(net, withDefaults(spec.compression().params()), target(spec));
+        return MixedPrecision.space(net, withDefaults(spec.compression().params()), searchedTarget(spec));
     }
 
     @Override
@@ -109,6 +118,9 @@ public final class UniformQuantizationLearner extends WeightLearner {
 
     @Override
     public Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec, NetSpec net) {
+        if (allocatedBySensitivity(spec)) {
+            return Map.of(); // the worker allocates the widths
+        }
         return MixedPrecision.complete(net, withDefaults(spec.compression().params()), target(spec), suggestion);
     }
 
@@ -117,7 +129,16 @@ public final class UniformQuantizationLearner extends WeightLearner {
         return MixedPrecision.bitsOf(config);
     }
 
-    private static Double target(JobSpec spec) {
+    /** Whether the worker allocates bit widths from sensitivity rather than the study searching them. */
+    public static boolean allocatedBySensitivity(JobSpec spec) {
+        return "sensitivity".equals(spec.compression().params().get("allocation"));
+    }
+
+    private static Double searchedTarget(JobSpec spec) {
+        return allocatedBySensitivity(spec) ? null : target(spec);
+    }
+
+    public static Double target(JobSpec spec) {
         return spec.compression().target() == null ? null : spec.compression().target().get(MixedPrecision.TARGET);
     }
 }

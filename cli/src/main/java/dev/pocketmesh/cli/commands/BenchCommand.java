@@ -3,6 +3,7 @@ package dev.pocketmesh.cli.commands;
 import dev.pocketmesh.cli.bench.BenchReport;
 import dev.pocketmesh.cli.bench.HpoFunctionsBenchmark;
 import dev.pocketmesh.cli.bench.HpoPruneBenchmark;
+import dev.pocketmesh.cli.bench.LearnersBenchmark;
 import dev.pocketmesh.cli.bench.MeshOverheadBenchmark;
 import dev.pocketmesh.cli.bench.PruneFashionBenchmark;
 import dev.pocketmesh.cli.bench.TrainThroughputBenchmark;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks: each writes a JSON result and a Markdown table.",
         subcommands = {BenchCommand.MeshOverhead.class, BenchCommand.PruneFashion.class,
-                BenchCommand.TrainThroughput.class, BenchCommand.HpoFunctions.class, BenchCommand.HpoPrune.class})
+                BenchCommand.TrainThroughput.class, BenchCommand.HpoFunctions.class, BenchCommand.HpoPrune.class,
+                BenchCommand.Learners.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -106,6 +108,47 @@ public final class BenchCommand implements Runnable {
 
         ChannelCriterion criterion() {
             return ChannelCriterion.fromName(criterion);
+        }
+    }
+
+    @Command(name = "learners", description = "Quantization (QAT, PTQ, mixed precision), sparsification, codebooks "
+            + "and a prune + int8 pipeline on full Fashion-MNIST (CPU, in process), each with and without distillation: "
+            + "test top-1 as stored and bytes against the baseline, beside issue #5's targets.")
+    static final class Learners implements Callable<Integer> {
+        @Mixin
+        PruningOptions common;
+
+        @Option(names = "--models", split = ",", defaultValue = "lenet5,resnet20", description = "Zoo networks (default ${DEFAULT-VALUE}).")
+        List<String> models;
+
+        @Option(names = "--methods", split = ",", defaultValue = "qat8,ptq8,mixed4,sparse75,sparse90,codebook4,prune2x-int8,fallback",
+                description = "Methods (default ${DEFAULT-VALUE}).")
+        List<String> methods;
+
+        @Option(names = "--baseline-epochs", defaultValue = "8", description = "Baseline training epochs (default ${DEFAULT-VALUE}).")
+        int baselineEpochs;
+
+        @Option(names = "--fine-tune-epochs", defaultValue = "2", description = "Fine-tuning epochs per method (default ${DEFAULT-VALUE}).")
+        int fineTuneEpochs;
+
+        @Option(names = "--temperature", defaultValue = "4", description = "Distillation temperature (default ${DEFAULT-VALUE}).")
+        double temperature;
+
+        @Option(names = "--distillation-weight", defaultValue = "0.7", description = "Soft-target loss share (default ${DEFAULT-VALUE}).")
+        double distillationWeight;
+
+        @Option(names = "--limit", description = "Use only this many training images (quick runs; default: all).")
+        Integer limit;
+
+        @Override
+        public Integer call() throws Exception {
+            LearnersBenchmark.Settings settings = new LearnersBenchmark.Settings(models, methods, baselineEpochs,
+                    fineTuneEpochs, common.batchSize, common.learningRate, common.fineTuneLearningRate, temperature,
+                    distillationWeight, limit, common.seed);
+            LearnersBenchmark.Report report = new LearnersBenchmark(settings, System.out::println)
+                    .run(fashion(common.data, limit, common.seed));
+            publish(report, common.out);
+            return report.targetsMet() ? 0 : 3;
         }
     }
 

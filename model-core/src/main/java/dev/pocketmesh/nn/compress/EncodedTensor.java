@@ -13,7 +13,8 @@ import java.util.Map;
  * values the compressed model computes with; its payload is what makes the file small:
  * <ul>
  * <li>{@link Dense}: float32 values;</li>
- * <li>{@link Quantized}: b-bit codes packed densely, plus a float32 scale and a one-byte zero point per channel;</li>
+ * <li>{@link Quantized}: b-bit codes packed densely, plus a float32 scale per channel and, for an asymmetric
+ * scheme, a one-byte zero point per channel (a symmetric scheme's is 0);</li>
  * <li>{@link Sparse}: one bit per block of {@code block} consecutive values of a row (1 = kept), then the kept
  * blocks' values, themselves encoded (float32, quantized or codebook);</li>
  * <li>{@link Codebook}: b-bit centroid indices packed densely, plus 2^b float32 centroids.</li>
@@ -100,7 +101,9 @@ public sealed interface EncodedTensor {
             int[] zero = params.zeroPoint();
             for (int c = 0; c < scale.length; c++) {
                 out.writeFloat(scale[c]);
-                out.writeByte(zero[c]);
+                if (!scheme.symmetric()) {
+                    out.writeByte(zero[c]);
+                }
             }
             out.write(packed);
         }
@@ -113,7 +116,7 @@ public sealed interface EncodedTensor {
             int[] zero = new int[channels];
             for (int c = 0; c < channels; c++) {
                 scale[c] = in.readFloat();
-                zero[c] = in.readUnsignedByte();
+                zero[c] = scheme.symmetric() ? 0 : in.readUnsignedByte();
             }
             byte[] packed = in.readNBytes(BitPacking.packedLength(count(shape), scheme.bits()));
             return new Quantized(shape, scheme, new QuantParams(scale, zero), packed);

@@ -22,7 +22,7 @@ import java.util.Map;
  * each layer's input is quantized at run time ({@link ActivationQuant}, for quantized models). The bytes of this
  * file are what reports call a compressed model's size.
  *
- * <p>Format (big-endian): the magic {@code PMW1}, a 4-byte header length, the header as UTF-8 JSON
+ * <p>Format (big-endian): the magic {@code PMW1}, a 4-byte header length, the header as deflated (zlib) UTF-8 JSON
  * ({@code {"tensors": [{"name", "encoding", "shape", ...}], "activations": {layer: {bits, scale, zeroPoint}}}}),
  * then each tensor's payload in header order (see {@link EncodedTensor} for what each encoding writes).
  */
@@ -98,7 +98,7 @@ public final class PackedWeights {
         activations.forEach((layer, a) -> acts.put(layer, Map.of("bits", a.bits(), "scale", a.scale(),
                 "zeroPoint", a.zeroPoint())));
         header.put("activations", acts);
-        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        byte[] json = deflate(Json.write(header).getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
@@ -111,6 +111,41 @@ public final class PackedWeights {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** The header repeats names and keys for every tensor; deflated it weighs little beside a small model. */
+    private static byte[] deflate(byte[] data) {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION);
+        deflater.setInput(data);
+        deflater.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        while (!deflater.finished()) {
+            out.write(buffer, 0, deflater.deflate(buffer));
+        }
+        deflater.end();
+        return out.toByteArray();
+    }
+
+    private static byte[] inflate(byte[] data) {
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        inflater.setInput(data);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new IllegalArgumentException(FILE_NAME + " has a truncated header");
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IllegalArgumentException(FILE_NAME + " has a corrupt header: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
+        }
+        return out.toByteArray();
     }
 
     static Map<String, Object> describe(EncodedTensor e) {
@@ -127,7 +162,7 @@ public final class PackedWeights {
             if (!java.util.Arrays.equals(magic, MAGIC)) {
                 throw new IllegalArgumentException("not a PocketMesh weights file (" + FILE_NAME + "): bad magic");
             }
-            byte[] json = in.readNBytes(in.readInt());
+            byte[] json = inflate(in.readNBytes(in.readInt()));
             Map<String, Object> header = Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {
             });
             Map<String, EncodedTensor> tensors = new LinkedHashMap<>();

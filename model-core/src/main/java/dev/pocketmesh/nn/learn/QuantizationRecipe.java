@@ -3,6 +3,7 @@ package dev.pocketmesh.nn.learn;
 import ai.djl.Device;
 import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.WeightLayers;
 import dev.pocketmesh.nn.build.LayerTransform;
 import dev.pocketmesh.nn.compress.ActivationQuant;
 import dev.pocketmesh.nn.compress.BatchNormFolding;
@@ -24,6 +25,7 @@ import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,19 +37,36 @@ import java.util.Map;
  * correction (each output's expected shift, {@code (W - Wq) * E[x]}, added back to its bias); no training; or</li>
  * <li>{@code qat}: quantization-aware fine-tuning with learned step sizes ({@link LsqWeightQuantizer}).</li>
  * </ul>
- * Bit widths may differ per layer (mixed precision).
+ * Bit widths may differ per layer (mixed precision: searched by the study, or allocated here from the layers' label-free
+ * {@link QuantizationSensitivity sensitivity}), and the most sensitive layers may stay float ({@code keepFloat}).
  */
 public final class QuantizationRecipe {
     private QuantizationRecipe() {
     }
 
     /**
-     * @param layerBits bit width per layer name; layers not listed get {@code bits}
-     * @param percentile for {@link Calibration#PERCENTILE}
+     * @param layerBits         bit width per layer name; layers not listed get {@code bits}
+     * @param percentile        for {@link Calibration#PERCENTILE}
+     * @param sensitivityTarget when not null, the bit widths are allocated here, without labels, so that their mean
+     *                          is at most this ({@link QuantizationSensitivity#allocate}), replacing layerBits
+     * @param keepFloat         how many of the layers most sensitive to quantization stay float
      */
     public record Settings(String mode, int bits, Map<String, Integer> layerBits, boolean perChannel,
             boolean symmetric, Calibration calibration, double percentile, int calibrationSamples,
-            int activationBits, boolean biasCorrection) {
+            int activationBits, boolean biasCorrection, Double sensitivityTarget, int keepFloat) {
+        /** Bits per layer from the configuration, nothing left float, no allocation here. */
+        public Settings(String mode, int bits, Map<String, Integer> layerBits, boolean perChannel, boolean symmetric,
+                Calibration calibration, double percentile, int calibrationSamples, int activationBits,
+                boolean biasCorrection) {
+            this(mode, bits, layerBits, perChannel, symmetric, calibration, percentile, calibrationSamples,
+                    activationBits, biasCorrection, null, 0);
+        }
+
+        Settings withLayerBits(Map<String, Integer> chosen) {
+            return new Settings(mode, bits, chosen, perChannel, symmetric, calibration, percentile,
+                    calibrationSamples, activationBits, biasCorrection, sensitivityTarget, keepFloat);
+        }
+
         public boolean qat() {
             return "qat".equals(mode);
         }
@@ -60,11 +79,14 @@ public final class QuantizationRecipe {
     public record Outcome(ModelFiles model, ModelTrainer.Result fineTuning, Map<String, Object> summary) {
     }
 
-    public static Outcome run(ModelFiles baseline, Settings settings, DataSplits data, TrainingConfig fineTune,
+    public static Outcome run(ModelFiles baseline, Settings requested, DataSplits data, TrainingConfig fineTune,
             Device[] devices, Distillation distillation, ModelTrainer.Listener listener) throws Exception {
         ModelFiles folded = BatchNormFolding.fold(baseline.spec(), baseline.weights());
         NetSpec net = folded.spec();
         long start = System.nanoTime();
+        Sensitive sensitive = sensitive(requested, folded, data.train(), fineTune.seed());
+        Settings settings = sensitive.settings();
+        List<String> floatLayers = sensitive.floatLayers();
         Map<String, Tensor> inputs = sampleInputs(folded, data.train(), settings.calibrationSamples(), fineTune.seed());
         Map<String, ActivationQuant> activations = new LinkedHashMap<>();
         if (settings.activationBits() > 0) {
@@ -79,6 +101,9 @@ public final class QuantizationRecipe {
         if (settings.qat()) {
             Map<String, LayerTransform> transforms = new LinkedHashMap<>();
             for (String layer : quantizedLayers(net)) {
+                if (floatLayers.contains(layer)) {
+                    continue;
+                }
                 QuantScheme scheme = new QuantScheme(settings.bitsOf(layer), true, settings.perChannel());
                 transforms.put(layer, new LsqWeightQuantizer(scheme,
                         folded.weights().get(layer, Weights.WEIGHT).shape(), activations.get(layer)));
@@ -88,14 +113,17 @@ public final class QuantizationRecipe {
                     }, distillation));
             packed = tuned.packed();
         } else {
-            packed = postTraining(folded, settings, inputs, activations);
+            packed = postTraining(folded, settings, inputs, activations, floatLayers);
         }
         ModelFiles model = ModelFiles.packed(net, packed);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("network", net.name());
         summary.put("mode", settings.mode());
         summary.put("bits", settings.bits());
-        summary.put("layerBits", layerBits(net, settings));
+        Map<String, Integer> bitsUsed = layerBits(net, settings);
+        floatLayers.forEach(bitsUsed::remove);
+        summary.put("layerBits", bitsUsed);
+        summary.put("floatLayers", floatLayers);
         summary.put("activationBits", settings.activationBits());
         summary.put("calibration", settings.calibration().id());
         summary.put("calibrateMs", calibrateMs);
@@ -109,17 +137,30 @@ public final class QuantizationRecipe {
         return new Outcome(model, tuned, summary);
     }
 
-    /** Every conv and linear, top-level or in a shortcut: the layers whose weights are quantized. */
-    static java.util.List<String> quantizedLayers(NetSpec net) {
-        java.util.List<String> layers = new java.util.ArrayList<>();
-        for (Layer layer : net.layers()) {
-            if (layer instanceof Layer.Conv2d || layer instanceof Layer.Linear) {
-                layers.add(layer.name());
-            } else if (layer instanceof Layer.Add a && a.shortcut() != null) {
-                layers.add(a.shortcut().conv().name());
-            }
+    private record Sensitive(Settings settings, List<String> floatLayers) {
+    }
+
+    /** The layers left float and the bit widths allocated from label-free sensitivity, when the settings ask. */
+    private static Sensitive sensitive(Settings settings, ModelFiles folded, ImageSet train, long seed) {
+        if (settings.sensitivityTarget() == null && settings.keepFloat() <= 0) {
+            return new Sensitive(settings, List.of());
         }
-        return layers;
+        QuantizationSensitivity.Table table = QuantizationSensitivity.measure(folded,
+                sample(train, settings.calibrationSamples(), seed), QuantScheme.MIN_BITS, QuantScheme.MAX_BITS);
+        List<String> floatLayers = table.mostSensitiveFirst(settings.bits()).subList(0,
+                Math.min(settings.keepFloat(), table.divergence().size()));
+        if (settings.sensitivityTarget() == null) {
+            return new Sensitive(settings, floatLayers);
+        }
+        List<WeightLayers.WeightLayer> quantized = WeightLayers.of(folded.spec()).stream()
+                .filter(l -> !floatLayers.contains(l.name())).toList();
+        return new Sensitive(settings.withLayerBits(QuantizationSensitivity.allocate(table, quantized,
+                settings.sensitivityTarget())), floatLayers);
+    }
+
+    /** Every conv and linear, top-level or in a shortcut: the layers whose weights are quantized. */
+    static List<String> quantizedLayers(NetSpec net) {
+        return WeightLayers.names(net);
     }
 
     private static Map<String, Integer> layerBits(NetSpec net, Settings settings) {
@@ -129,10 +170,13 @@ public final class QuantizationRecipe {
     }
 
     private static PackedWeights postTraining(ModelFiles folded, Settings settings, Map<String, Tensor> inputs,
-            Map<String, ActivationQuant> activations) {
+            Map<String, ActivationQuant> activations, List<String> floatLayers) {
         Map<String, EncodedTensor> encoded = new LinkedHashMap<>();
         folded.weights().asMap().forEach((k, t) -> encoded.put(k, new EncodedTensor.Dense(t)));
         for (String layer : quantizedLayers(folded.spec())) {
+            if (floatLayers.contains(layer)) {
+                continue;
+            }
             Tensor w = folded.weights().get(layer, Weights.WEIGHT);
             QuantScheme scheme = new QuantScheme(settings.bitsOf(layer), settings.symmetric(), settings.perChannel());
             // Weights have no outliers to speak of per channel; the range with the least error suits every width.
@@ -185,10 +229,16 @@ public final class QuantizationRecipe {
         return means;
     }
 
+    /** A seeded sample of unlabelled calibration images (labels are never read). */
+    static ImageSet sample(ImageSet train, int samples, long seed) {
+        int n = Math.min(samples, train.size());
+        return train.subset(Arrays.copyOf(Permutations.shuffled(train.size(), seed ^ 0xca11b), n));
+    }
+
     /** The input of every top-level conv and linear on a seeded sample of training images, in the float model. */
     static Map<String, Tensor> sampleInputs(ModelFiles model, ImageSet train, int samples, long seed) {
-        int n = Math.min(samples, train.size());
-        ImageSet sample = train.subset(Arrays.copyOf(Permutations.shuffled(train.size(), seed ^ 0xca11b), n));
+        ImageSet sample = sample(train, samples, seed);
+        int n = sample.size();
         Map<String, Tensor> inputs = new LinkedHashMap<>();
         try (LoadedModel loaded = LoadedModel.load(model.spec(), model.weights(), Device.cpu())) {
             for (Layer layer : model.spec().layers()) {

@@ -27,7 +27,9 @@ public class QuantizationTrainer extends ModelLearner {
                 Boolean.TRUE.equals(p.get("perChannel")), Boolean.TRUE.equals(p.get("symmetric")),
                 Calibration.fromName(String.valueOf(p.get("calibration"))), ParamReader.doubleOr(p, "percentile", 99.99),
                 ParamReader.intOr(p, "calibrationSamples", 256), ParamReader.intOr(p, "activationBits", 8),
-                Boolean.TRUE.equals(p.get("biasCorrection")));
+                Boolean.TRUE.equals(p.get("biasCorrection")),
+                UniformQuantizationLearner.allocatedBySensitivity(spec) ? UniformQuantizationLearner.target(spec) : null,
+                ParamReader.intOr(p, "keepFloat", 0));
         QuantizationRecipe.Outcome out = QuantizationRecipe.run(model, settings, run.data(), run.fineTune(),
                 run.devices(), run.distillation(), run.progress());
         return new Compressed(out.model(), out.summary());

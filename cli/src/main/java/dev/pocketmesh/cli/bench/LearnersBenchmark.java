@@ -1,0 +1,248 @@
+package dev.pocketmesh.cli.bench;
+
+import ai.djl.Device;
+import dev.pocketmesh.learner.ChannelPruningLearner;
+import dev.pocketmesh.model.ModelZoo;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.nn.compress.Calibration;
+import dev.pocketmesh.nn.data.DataSplits;
+import dev.pocketmesh.nn.engine.Engines;
+import dev.pocketmesh.nn.learn.ChannelPruningRecipe;
+import dev.pocketmesh.nn.learn.CodebookRecipe;
+import dev.pocketmesh.nn.learn.ModelFiles;
+import dev.pocketmesh.nn.learn.QuantizationRecipe;
+import dev.pocketmesh.nn.learn.SparsificationRecipe;
+import dev.pocketmesh.nn.measure.LoadedModel;
+import dev.pocketmesh.nn.prune.ChannelCriterion;
+import dev.pocketmesh.nn.train.Distillation;
+import dev.pocketmesh.nn.train.ModelTrainer;
+import dev.pocketmesh.nn.train.TrainingConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Every learner on full Fashion-MNIST, in process (the model side, no mesh), against issue #5's targets. Per network:
+ * train the baseline, then per method compress it and fine-tune (with and without distillation from the baseline),
+ * and measure the result as stored: top-1 on the 10k test images with quantized arithmetic simulated exactly (DJL,
+ * the packed weights decoded, layer inputs quantized), bytes of {@code weights.pmw} against the baseline's fp32
+ * ONNX file.
+ */
+public final class LearnersBenchmark {
+
+    public record Settings(List<String> models, List<String> methods, int baselineEpochs, int fineTuneEpochs,
+            int batchSize, double learningRate, double fineTuneLearningRate, double temperature,
+            double distillationWeight, Integer limit, long seed) {
+    }
+
+    /** One method's target: the most accuracy it may lose (points) and the least it must shrink the bytes by. */
+    record Target(double maxDropPoints, double minBytesRatio) {
+        static final Target NONE = new Target(Double.NaN, Double.NaN);
+    }
+
+    public static final List<String> METHODS = List.of("qat8", "ptq8", "mixed4", "sparse75", "sparse90", "codebook4",
+            "prune2x-int8", "fallback");
+
+    static Target target(String method) {
+        return switch (method) {
+            case "qat8" -> new Target(0.2, 3.9);
+            case "ptq8" -> new Target(0.5, Double.NaN);
+            case "mixed4" -> new Target(1.0, 7);
+            case "sparse75" -> new Target(0.5, 2.5);
+            case "codebook4" -> new Target(1.0, Double.NaN);
+            case "prune2x-int8" -> new Target(1.0, 8);
+            default -> Target.NONE;
+        };
+    }
+
+    public record Row(String model, String method, boolean distilled, double baselineTop1, double top1,
+            double dropPoints, long baselineBytes, long bytes, double bytesRatio, double seconds, String detail) {
+
+        boolean met() {
+            Target t = target(method);
+            return (Double.isNaN(t.maxDropPoints()) || dropPoints <= t.maxDropPoints())
+                    && (Double.isNaN(t.minBytesRatio()) || bytesRatio >= t.minBytesRatio());
+        }
+
+        String markdownRow() {
+            Target t = target(method);
+            String goal = Double.isNaN(t.maxDropPoints()) ? "(report)" : String.format(Locale.ROOT, "drop ≤ %.1f%s",
+                    t.maxDropPoints(), Double.isNaN(t.minBytesRatio()) ? ""
+                            : String.format(Locale.ROOT, ", bytes ÷ ≥ %.1f", t.minBytesRatio()));
+            return String.format(Locale.ROOT, "| %s | %s | %s | %.2f %% | %.2f %% | %+.2f | %.2fx | %s | %s | %.0f s | %s |",
+                    model, method, distilled ? "yes" : "no", baselineTop1 * 100, top1 * 100, -dropPoints, bytesRatio,
+                    goal, Double.isNaN(t.maxDropPoints()) ? "—" : met() ? "met" : "NOT met", seconds, detail);
+        }
+    }
+
+    /**
+     * One point of the label-free fallback front: 4-bit post-training quantization with the {@code floatLayers} most
+     * sensitive layers (by output divergence on unlabelled images) kept in float.
+     */
+    public record FallbackPoint(String model, int floatLayers, List<String> keptFloat, double top1, long bytes,
+            double bytesRatio) {
+    }
+
+    public record Report(Settings settings, String machine, List<Row> rows, List<FallbackPoint> fallback)
+            implements BenchReport {
+        @Override
+        public String benchmark() {
+            return "learners";
+        }
+
+        @Override
+        public String markdown() {
+            StringBuilder md = new StringBuilder("| model | method | distilled | baseline top-1 | compressed top-1 | Δ points "
+                    + "| bytes ÷ | target | | time | how |\n|---|---|---|---:|---:|---:|---:|---|---|---:|---|\n");
+            rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
+            if (!fallback.isEmpty()) {
+                md.append("\nLabel-free fallback front: 4-bit weights (PTQ, 8-bit inputs), the layers most sensitive to "
+                        + "quantization (output KL divergence on 512 unlabelled images) falling back to float one by one.\n\n"
+                        + "| model | layers in float | which | top-1 | bytes ÷ |\n|---|---:|---|---:|---:|\n");
+                fallback.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f %% | %.2fx |%n",
+                        f.model(), f.floatLayers(), f.keptFloat(), f.top1() * 100, f.bytesRatio())));
+            }
+            md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s); each method fine-tunes %d "
+                    + "epochs (lr %s), distillation T = %s, weight %s; batch %d, seed %d. Top-1 on the 10k test images "
+                    + "as stored (packed weights decoded, layer inputs quantized as at run time); bytes ÷ = the "
+                    + "baseline's fp32 model.onnx over weights.pmw.%n", machine, settings.baselineEpochs(),
+                    settings.learningRate(), settings.fineTuneEpochs(), settings.fineTuneLearningRate(),
+                    settings.temperature(), settings.distillationWeight(), settings.batchSize(), settings.seed()));
+            return md.toString();
+        }
+
+        public boolean targetsMet() {
+            return rows.stream().allMatch(Row::met);
+        }
+    }
+
+    private final Settings settings;
+    private final Consumer<String> log;
+
+    public LearnersBenchmark(Settings settings, Consumer<String> log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    public Report run(DataSplits data) throws Exception {
+        Device[] devices = Engines.devices("auto");
+        Engines.setThreads(Runtime.getRuntime().availableProcessors());
+        List<Row> rows = new ArrayList<>();
+        List<FallbackPoint> fallback = new ArrayList<>();
+        for (String model : settings.models()) {
+            var shape = data.train().shape();
+            NetSpec net = ModelZoo.byName(model, shape.channels(), shape.height(), shape.width(),
+                    data.train().numClasses());
+            TrainingConfig base = new TrainingConfig(settings.baselineEpochs(), settings.batchSize(),
+                    settings.learningRate(), "sgd", "cosine", 5e-4, 0.9, settings.seed());
+            ModelTrainer.Result trained = ModelTrainer.train(net, null, data.train(), data.validation(), base, devices,
+                    epochLog(model + " baseline"));
+            List<String> methods = settings.methods().stream().filter(m -> !m.equals("fallback")).toList();
+            ModelFiles baseline = new ModelFiles(net, trained.weights());
+            double baselineTop1 = top1(baseline, data);
+            long baselineBytes = baseline.onnx().length;
+            log.accept(String.format(Locale.ROOT, "%s baseline: test top-1 %.2f %%, %d bytes (fp32 ONNX)", model,
+                    baselineTop1 * 100, baselineBytes));
+            TrainingConfig tune = base.withEpochs(settings.fineTuneEpochs())
+                    .withLearningRate(settings.fineTuneLearningRate());
+            Distillation teacher = new Distillation(net, baseline.weights(), settings.temperature(),
+                    settings.distillationWeight());
+            for (String method : methods) {
+                for (boolean distilled : method.equals("ptq8") ? new boolean[] {false} : new boolean[] {false, true}) {
+                    long start = System.nanoTime();
+                    Compressed c = compress(method, baseline, data, tune, devices, distilled ? teacher : null);
+                    double top1 = top1(c.model(), data);
+                    long bytes = c.model().packed().toBytes().length;
+                    Row row = new Row(model, method, distilled, baselineTop1, top1, (baselineTop1 - top1) * 100,
+                            baselineBytes, bytes, (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9,
+                            c.detail());
+                    log.accept(row.markdownRow());
+                    rows.add(row);
+                }
+            }
+            if (settings.methods().contains("fallback")) {
+                fallback.addAll(fallbackFront(model, baseline, baselineBytes, data, tune, devices));
+            }
+        }
+        return new Report(settings, BenchMachine.describe(), rows, fallback);
+    }
+
+    private List<FallbackPoint> fallbackFront(String model, ModelFiles baseline, long baselineBytes, DataSplits data,
+            TrainingConfig tune, Device[] devices) throws Exception {
+        List<FallbackPoint> points = new ArrayList<>();
+        int layers = dev.pocketmesh.model.WeightLayers.names(baseline.spec()).size();
+        for (int k = 0; k <= layers; k++) {
+            QuantizationRecipe.Settings s = new QuantizationRecipe.Settings("ptq", 4, Map.of(), true, true,
+                    Calibration.PERCENTILE, 99.99, 512, 8, true, null, k);
+            var out = QuantizationRecipe.run(baseline, s, data, tune, devices, null, (stats, w) -> { });
+            long bytes = out.model().packed().toBytes().length;
+            @SuppressWarnings("unchecked")
+            List<String> kept = (List<String>) out.summary().get("floatLayers");
+            FallbackPoint p = new FallbackPoint(model, k, kept, top1(out.model(), data), bytes,
+                    (double) baselineBytes / bytes);
+            log.accept(String.format(Locale.ROOT, "%s fallback %d %s: top-1 %.2f %%, bytes ÷ %.2f", model, k, kept,
+                    p.top1() * 100, p.bytesRatio()));
+            points.add(p);
+        }
+        return points;
+    }
+
+    private record Compressed(ModelFiles model, String detail) {
+    }
+
+    private Compressed compress(String method, ModelFiles baseline, DataSplits data, TrainingConfig tune,
+            Device[] devices, Distillation teacher) throws Exception {
+        ModelTrainer.Listener progress = epochLog(method + (teacher != null ? " +distill" : ""));
+        return switch (method) {
+            case "qat8" -> quantize(baseline, "qat", null, data, tune, devices, teacher, progress);
+            case "ptq8" -> quantize(baseline, "ptq", null, data, tune, devices, null, progress);
+            case "mixed4" -> quantize(baseline, "qat", 4.0, data, tune, devices, teacher, progress);
+            case "sparse75", "sparse90" -> {
+                double sparsity = method.equals("sparse75") ? 0.75 : 0.90;
+                var out = SparsificationRecipe.run(baseline, new SparsificationRecipe.Settings(sparsity, Map.of(), true,
+                        1, 0.0, 0.7, 3, 50), data, tune, devices, teacher, progress);
+                yield new Compressed(out.model(), String.format(Locale.ROOT, "global GMP, sparsity %.3f",
+                        (double) out.summary().get("sparsity")));
+            }
+            case "codebook4" -> {
+                var out = CodebookRecipe.run(baseline, 4, Map.of(), data, tune, devices, teacher, progress);
+                yield new Compressed(out.model(), "k-means 16 centroids per layer");
+            }
+            case "prune2x-int8" -> {
+                Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(baseline.spec(), 2.0,
+                        ChannelPruningLearner.DEFAULT_CHANNEL_MULTIPLE);
+                var pruned = ChannelPruningRecipe.run(baseline, ratios, ChannelCriterion.L1_NORM, data, tune, devices,
+                        256, teacher, progress);
+                Compressed q = quantize(pruned.model(), "qat", null, data, tune, devices, teacher, progress);
+                yield new Compressed(q.model(), String.format(Locale.ROOT, "uniform 2x-FLOPs pruning (%.2fx), then %s",
+                        (double) pruned.summary().get("flopsRatio"), q.detail()));
+            }
+            default -> throw new IllegalArgumentException("unknown method '" + method + "'; one of " + METHODS);
+        };
+    }
+
+    private Compressed quantize(ModelFiles model, String mode, Double equivalentBits, DataSplits data,
+            TrainingConfig tune, Device[] devices, Distillation teacher, ModelTrainer.Listener progress)
+            throws Exception {
+        QuantizationRecipe.Settings s = new QuantizationRecipe.Settings(mode, 8, Map.of(), true, true,
+                Calibration.PERCENTILE, 99.99, 512, 8, true, equivalentBits, 0);
+        var out = QuantizationRecipe.run(model, s, data, tune, devices, teacher, progress);
+        return new Compressed(out.model(), String.format(Locale.ROOT, "%s, weights %s bits %s, inputs 8 bits",
+                mode, equivalentBits == null ? "8" : "mixed", equivalentBits == null ? "" : out.summary().get("layerBits")));
+    }
+
+    private static double top1(ModelFiles model, DataSplits data) {
+        try (LoadedModel loaded = LoadedModel.load(model, Device.cpu())) {
+            return loaded.accuracy(data.test(), 256).top1();
+        }
+    }
+
+    private ModelTrainer.Listener epochLog(String what) {
+        return (stats, weights) -> log.accept(String.format(Locale.ROOT,
+                "%s: epoch %d/%d loss %.4f train %.2f %% val %.2f %% (%.0f images/s, %.1f s)", what, stats.epoch(),
+                stats.epochs(), stats.trainLoss(), stats.trainAccuracy() * 100, stats.validationAccuracy() * 100,
+                stats.imagesPerSecond(), stats.millis() / 1000.0));
+    }
+}
