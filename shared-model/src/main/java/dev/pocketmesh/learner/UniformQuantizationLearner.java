@@ -7,7 +7,6 @@ import dev.pocketmesh.spec.JobSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,7 +18,7 @@ import java.util.Set;
  * {@code allocation: sensitivity} the worker allocates them without labels from each layer's quantization sensitivity
  * (nothing to search). {@code keepFloat: k} leaves the k most sensitive layers in float.
  */
-public final class UniformQuantizationLearner extends WeightLearner {
+public final class UniformQuantizationLearner extends BitWidthLearner {
     public static final String NAME = "uniform-quantization";
     public static final List<String> MODES = List.of("qat", "ptq");
     public static final List<String> CALIBRATIONS = List.of("minmax", "percentile", "mse", "kl");
@@ -41,17 +40,6 @@ public final class UniformQuantizationLearner extends WeightLearner {
     @Override
     public String description() {
         return "uniform quantization (QAT with learned step sizes, or PTQ with calibration); mixed precision searched";
-    }
-
-    @Override
-    public Set<String> targets() {
-        return Set.of(MixedPrecision.TARGET);
-    }
-
-    @Override
-    public Optional<String> checkTarget(String key, double value) {
-        return value >= 2 && value <= 8 ? Optional.empty()
-                : Optional.of("equivalentBits must be in [2, 8] (got " + MixedPrecision.fmt(value) + ")");
     }
 
     @Override
@@ -89,12 +77,8 @@ public final class UniformQuantizationLearner extends WeightLearner {
 
     @Override
     public List<FieldError> validateJob(JobSpec spec) {
-        List<FieldError> errors = new ArrayList<>();
-        Optional<NetSpec> net = JobNetwork.resolve(spec, errors);
+        List<FieldError> errors = new ArrayList<>(super.validateJob(spec));
         Map<String, Object> p = withDefaults(spec.compression().params());
-        if (net.isPresent()) {
-            errors.addAll(MixedPrecision.validateJob(net.get(), p, target(spec)));
-        }
         if ("sensitivity".equals(p.get("allocation")) && target(spec) == null) {
             errors.add(new FieldError("compression.params.allocation", "sensitivity allocates bit widths under "
                     + "compression.target.equivalentBits, which is missing"));
@@ -108,20 +92,13 @@ public final class UniformQuantizationLearner extends WeightLearner {
 
     @Override
     public SearchSpace searchSpace(JobSpec spec, NetSpec net) {
-        return MixedPrecision.space(net, withDefaults(spec.compression().params()), searchedTarget(spec));
-    }
-
-    @Override
-    public Map<String, Object> baselineConfig(JobSpec spec) {
-        return Map.of();
+        return allocatedBySensitivity(spec) ? new SearchSpace(List.of()) : super.searchSpace(spec, net);
     }
 
     @Override
     public Map<String, Object> complete(Map<String, Object> suggestion, JobSpec spec, NetSpec net) {
-        if (allocatedBySensitivity(spec)) {
-            return Map.of(); // the worker allocates the widths
-        }
-        return MixedPrecision.complete(net, withDefaults(spec.compression().params()), target(spec), suggestion);
+        // With allocation: sensitivity the worker allocates the widths.
+        return allocatedBySensitivity(spec) ? Map.of() : super.complete(suggestion, spec, net);
     }
 
     /** Bit widths by layer from a completed configuration. */
@@ -132,13 +109,5 @@ public final class UniformQuantizationLearner extends WeightLearner {
     /** Whether the worker allocates bit widths from sensitivity rather than the study searching them. */
     public static boolean allocatedBySensitivity(JobSpec spec) {
         return "sensitivity".equals(spec.compression().params().get("allocation"));
-    }
-
-    private static Double searchedTarget(JobSpec spec) {
-        return allocatedBySensitivity(spec) ? null : target(spec);
-    }
-
-    public static Double target(JobSpec spec) {
-        return spec.compression().target() == null ? null : spec.compression().target().get(MixedPrecision.TARGET);
     }
 }

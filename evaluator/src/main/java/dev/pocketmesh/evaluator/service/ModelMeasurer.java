@@ -115,7 +115,9 @@ public class ModelMeasurer implements Measurer {
         metrics.put("macs", (double) cost.macs());
         metrics.put("params", (double) cost.params());
         metrics.put("onnxBytes", (double) onnx.length);
-        metrics.put("bytes", (double) (model.packed() != null ? model.packed().toBytes().length : onnx.length));
+        // The stored file's own size (not a re-encoding of what was read from it).
+        metrics.put("bytes", (double) (model.packed() != null
+                ? candidate.artifacts().get(manifest.resolve(ModelFiles.PACKED)).length : onnx.length));
         metrics.put("flopsFraction", (double) cost.flops() / baselineCost.flops());
         metrics.put("flopsRatio", (double) baselineCost.flops() / cost.flops());
         metrics.put("paramsRatio", (double) baselineCost.params() / cost.params());

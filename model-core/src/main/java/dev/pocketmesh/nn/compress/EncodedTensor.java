@@ -92,7 +92,11 @@ public sealed interface EncodedTensor {
 
         @Override
         public Map<String, Object> header() {
-            return Map.of("bits", scheme.bits(), "symmetric", scheme.symmetric(), "perChannel", scheme.perChannel());
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("bits", scheme.bits());
+            h.put("symmetric", scheme.symmetric());
+            h.put("perChannel", scheme.perChannel());
+            return h;
         }
 
         @Override

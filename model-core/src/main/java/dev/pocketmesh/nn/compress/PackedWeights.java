@@ -95,8 +95,13 @@ public final class PackedWeights {
         });
         header.put("tensors", entries);
         Map<String, Object> acts = new LinkedHashMap<>();
-        activations.forEach((layer, a) -> acts.put(layer, Map.of("bits", a.bits(), "scale", a.scale(),
-                "zeroPoint", a.zeroPoint())));
+        activations.forEach((layer, a) -> {
+            Map<String, Object> entry = new LinkedHashMap<>(); // a fixed key order: the same model, the same bytes
+            entry.put("bits", a.bits());
+            entry.put("scale", a.scale());
+            entry.put("zeroPoint", a.zeroPoint());
+            acts.put(layer, entry);
+        });
         header.put("activations", acts);
         byte[] json = deflate(Json.write(header).getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -58,8 +58,9 @@ public final class ModelTrainer {
         }
     }
 
+    /** @param skippedSteps optimiser steps skipped because their loss or gradients were not finite */
     public record EpochStats(int epoch, int epochs, double trainLoss, double trainAccuracy, double validationAccuracy,
-            double validationTop5, double learningRate, double imagesPerSecond, long millis) {
+            double validationTop5, double learningRate, double imagesPerSecond, long millis, int skippedSteps) {
     }
 
     /**
@@ -89,11 +90,18 @@ public final class ModelTrainer {
      * @param packed  the weights as stored: transformed layers encoded, the rest float32
      */
     /**
-     * Gradient clipping while training through compression transforms: straight-through estimators and learned
-     * quantizer steps let a rare batch produce a spike: two full Fashion-MNIST LeNet-5 QAT runs went to NaN
-     * without it (plain training never needed it).
+     * Gradient clipping while training through compression transforms, where straight-through estimators and learned
+     * quantizer steps can make a rare batch's gradient spike (plain training never needed it).
      */
     static final float COMPRESSED_GRADIENT_CLIP = 1f;
+
+    /**
+     * Compressed training also skips a step whose loss or gradients are not finite rather than write NaN into every
+     * weight: 4 of 14 full Fashion-MNIST QAT runs of LeNet-5 in the benchmark process went to NaN within one step
+     * (never the same runs repeated under the tests, so not a deterministic bug we could find). More than this share of an epoch's steps skipped is a
+     * divergence, reported as such.
+     */
+    static final double MAX_SKIPPED_SHARE = 0.05;
 
     public record Result(Weights weights, List<EpochStats> epochs, double imagesPerSecond, PackedWeights packed) {
         public double finalValidationAccuracy() {
@@ -166,6 +174,8 @@ public final class ModelTrainer {
                     int[] order = Permutations.shuffled(n, config.seed() * 1_000_003L + epoch);
                     double lossSum = 0;
                     double correct = 0;
+                    int skipped = 0;
+                    boolean guarded = !extras.transforms().isEmpty();
                     for (int from = 0; from < n; from += config.batchSize()) {
                         listener.checkContinue();
                         extras.beforeStep().beforeStep(network, update, totalSteps);
@@ -179,9 +189,13 @@ public final class ModelTrainer {
                         }
                         try (Batch batch = new Batch(batchManager, new NDList(images), labels, to - from,
                                 Batchifier.STACK, Batchifier.STACK, from, n)) {
-                            double[] lossAndCorrect = step(trainer, batch);
-                            lossSum += lossAndCorrect[0];
-                            correct += lossAndCorrect[1];
+                            double[] lossAndCorrect = step(trainer, batch, guarded);
+                            if (Double.isFinite(lossAndCorrect[0])) {
+                                lossSum += lossAndCorrect[0];
+                                correct += lossAndCorrect[1];
+                            } else {
+                                skipped++;
+                            }
                         } finally {
                             batchManager.close();
                         }
@@ -196,11 +210,11 @@ public final class ModelTrainer {
                     EpochStats stats = new EpochStats(epoch, config.epochs(), lossSum / n, correct / n,
                             val == null ? Double.NaN : val.top1(), val == null ? Double.NaN : val.top5(),
                             rate.getNewValue(Math.max(0, update - 1)), n / (trainNanos / 1e9),
-                            (System.nanoTime() - start) / 1_000_000);
-                    if (Double.isNaN(stats.trainLoss()) || Double.isInfinite(stats.trainLoss())) {
-                        throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training diverged: the "
-                                + "loss became %s in epoch %d of %s; lower training.learningRate", stats.trainLoss(),
-                                epoch, spec.name()));
+                            (System.nanoTime() - start) / 1_000_000, skipped);
+                    if (!Double.isFinite(stats.trainLoss()) || skipped > Math.max(2, MAX_SKIPPED_SHARE * stepsPerEpoch)) {
+                        throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training diverged in "
+                                + "epoch %d of %s: %d of %d steps had a loss or gradients that were not finite; lower "
+                                + "training.learningRate", epoch, spec.name(), skipped, stepsPerEpoch));
                     }
                     history.add(stats);
                     listener.epochFinished(stats, listener.wantsWeights() ? NetWeights.read(network) : null);
@@ -212,8 +226,11 @@ public final class ModelTrainer {
         }
     }
 
-    /** One optimiser step over a batch split across the trainer's devices; returns {summed loss, correct}. */
-    private static double[] step(Trainer trainer, Batch batch) {
+    /**
+     * One optimiser step over a batch split across the trainer's devices; returns {summed loss, correct}. When
+     * {@code guarded}, a batch whose loss or gradients are not finite updates nothing and returns a NaN loss.
+     */
+    private static double[] step(Trainer trainer, Batch batch, boolean guarded) {
         double loss = 0;
         double correct = 0;
         Batch[] splits = batch.split(trainer.getDevices(), false);
@@ -228,13 +245,31 @@ public final class ModelTrainer {
                         .eq(labels.get(0)).sum().getLong();
             }
         }
-        trainer.step();
+        boolean finite = !guarded || (Double.isFinite(loss) && finiteGradients(trainer));
+        if (finite) {
+            trainer.step();
+        }
         if (splits.length > 1) {
             for (Batch split : splits) {
                 split.close();
             }
         }
-        return new double[] {loss, correct};
+        return new double[] {finite ? loss : Double.NaN, correct};
+    }
+
+    private static boolean finiteGradients(Trainer trainer) {
+        for (ai.djl.util.Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters()) {
+            if (!p.getValue().requiresGradient()) {
+                continue;
+            }
+            // A NaN or an infinity anywhere makes the sum non-finite; one small temporary per parameter.
+            try (NDArray sum = p.getValue().getArray().getGradient().sum()) {
+                if (!Float.isFinite(sum.getFloat())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     static Tracker schedule(TrainingConfig config, int totalSteps) {

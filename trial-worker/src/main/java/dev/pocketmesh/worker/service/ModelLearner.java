@@ -96,6 +96,9 @@ public abstract class ModelLearner implements Learner {
                 metrics.put("trainLoss", stats.trainLoss());
                 metrics.put("trainAccuracy", stats.trainAccuracy());
                 metrics.put("imagesPerSecond", stats.imagesPerSecond());
+                if (stats.skippedSteps() > 0) {
+                    metrics.put("skippedSteps", (double) stats.skippedSteps());
+                }
                 context.epochFinished(stats.epoch(), stats.epochs(), metrics);
             }
 
