@@ -248,6 +248,8 @@ public final class ModelTrainer {
         boolean finite = !guarded || (Double.isFinite(loss) && finiteGradients(trainer));
         if (finite) {
             trainer.step();
+        } else {
+            zeroGradients(trainer); // the optimiser step, which would have, does not run
         }
         if (splits.length > 1) {
             for (Batch split : splits) {
@@ -255,6 +257,16 @@ public final class ModelTrainer {
             }
         }
         return new double[] {finite ? loss : Double.NaN, correct};
+    }
+
+    /** Gradients accumulate until a step clears them: a skipped step's NaN would otherwise poison every next one. */
+    private static void zeroGradients(Trainer trainer) {
+        for (ai.djl.util.Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                NDArray gradient = p.getValue().getArray().getGradient();
+                gradient.set(new float[Math.toIntExact(gradient.size())]);
+            }
+        }
     }
 
     private static boolean finiteGradients(Trainer trainer) {

@@ -196,4 +196,33 @@ class CompressedTrainingTest {
         assertThat(now).isNotEqualTo(start);
         assertThat(accuracyAsStored(out.model())).isGreaterThan(trainedAccuracy - 0.05);
     }
+
+    @Test
+    void aStepWhoseGradientsAreNotFiniteIsSkippedNotApplied() throws Exception {
+        // A transform that poisons the forward pass of exactly one step (update 5) with NaN.
+        int[] update = {-1};
+        dev.pocketmesh.nn.build.LayerTransform poison = new dev.pocketmesh.nn.build.LayerTransform() {
+            @Override
+            public NDArray weight(ParameterStore store, NDArray weight, boolean training) {
+                return training && update[0] == 5 ? weight.mul(Float.NaN) : weight;
+            }
+
+            @Override
+            public EncodedTensor encode(Tensor weight) {
+                return new EncodedTensor.Dense(weight);
+            }
+        };
+        List<ModelTrainer.EpochStats> epochs = new ArrayList<>();
+        ModelTrainer.Result r = ModelTrainer.train(NET, trained.weights(), data.train(), data.validation(),
+                config(1, 0.005), CPU, (s, w) -> epochs.add(s), 0,
+                new ModelTrainer.Extras(Map.of("fc2", poison), (network, u, total) -> update[0] = u, null));
+        assertThat(epochs.get(0).skippedSteps()).isEqualTo(1);
+        assertThat(epochs.get(0).trainLoss()).isFinite();
+        for (Tensor t : r.weights().asMap().values()) {
+            for (float v : t.data()) {
+                assertThat(v).isFinite();
+            }
+        }
+        assertThat(r.finalValidationAccuracy()).isGreaterThan(trainedAccuracy - 0.05);
+    }
 }
