@@ -163,11 +163,7 @@ public final class PruneFashionBenchmark {
         }
     }
 
-
     private ModelTrainer.Listener epochLog(String what) {
-        return (stats, weights) -> log.accept(String.format(Locale.ROOT,
-                "%s: epoch %d/%d loss %.4f train %.2f %% val %.2f %% (%.0f images/s, %.1f s)", what, stats.epoch(),
-                stats.epochs(), stats.trainLoss(), stats.trainAccuracy() * 100, stats.validationAccuracy() * 100,
-                stats.imagesPerSecond(), stats.millis() / 1000.0));
+        return EpochLog.to(log, what);
     }
 }
