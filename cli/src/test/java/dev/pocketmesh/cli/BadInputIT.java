@@ -79,16 +79,29 @@ class BadInputIT {
         String net = Json.write(lenet).replace("\"inChannels\":6", "\"inChannels\":7");
         assertThat(net).contains("\"inChannels\":7");
         Files.writeString(broken.resolve("net.json"), net);
+        java.util.function.Function<String, String> compression = c -> good.replaceAll("(?s)compression: \\{.*?\\}\\}\n",
+                "compression: " + c + "\n");
         Map<String, String> bad = Map.of(
                 "bad-net-" + run, good.replace("{zoo: lenet5}", "{uri: " + broken.toUri() + "}"),
                 "bad-data-path-" + run, good.replace(MeshFixture.FASHION_MNIST, "/nonexistent/fashion"),
                 "bad-labels-" + run, good.replace("limit: 600}", "limit: 600, classes: 5}"),
-                "bad-target-" + run, good.replace("flopsRatio: 2", "flopsRatio: 1000"));
+                "bad-target-" + run, good.replace("flopsRatio: 2", "flopsRatio: 1000"),
+                "bad-bits-" + run, compression.apply("{learner: uniform-quantization, params: {bits: 17}}"),
+                "bad-sparsity-" + run, compression.apply("{learner: weight-sparsification, target: {sparsity: 1.5}}"),
+                "bad-order-" + run, compression.apply(
+                        "{pipeline: [{learner: uniform-quantization}, {learner: channel-pruning}]}"),
+                "bad-bits-target-" + run, compression.apply(
+                        "{learner: uniform-quantization, params: {minBits: 4}, target: {equivalentBits: 3}}"));
         Map<String, String> expected = Map.of(
                 "bad-net-" + run, "model.uri",
                 "bad-data-path-" + run, "dataset.path",
                 "bad-labels-" + run, "dataset.classes",
-                "bad-target-" + run, "compression.target.flopsRatio");
+                "bad-target-" + run, "compression.target.flopsRatio",
+                "bad-bits-" + run, "compression.params.bits",
+                "bad-sparsity-" + run, "compression.target.sparsity",
+                "bad-order-" + run, "compression.pipeline",
+                "bad-bits-target-" + run, "compression.target.equivalentBits");
+        assertThat(bad.get("bad-bits-" + run)).contains("uniform-quantization").doesNotContain("channel-pruning");
         String bootstrap = fixture.mesh.kafkaBootstrap();
         bad.forEach((key, value) -> KafkaClients.produce(bootstrap, Topics.JOBS_SUBMIT, key,
                 Json.write(Map.of("spec", yamlToTree(value)))));
@@ -101,6 +114,8 @@ class BadInputIT {
         assertThat(rejection(events, "bad-net-" + run).toString()).contains("conv2");
         assertThat(rejection(events, "bad-labels-" + run).toString()).contains("outside the 5 classes");
         assertThat(rejection(events, "bad-target-" + run).toString()).contains("cannot be met");
+        assertThat(rejection(events, "bad-order-" + run).toString()).contains("channel-pruning must be the first stage");
+        assertThat(rejection(events, "bad-bits-target-" + run).toString()).contains("cannot be met");
     }
 
     @Test
