@@ -23,8 +23,12 @@ import java.util.Map;
  * file are what reports call a compressed model's size.
  *
  * <p>Format (big-endian): the magic {@code PMW1}, a 4-byte header length, the header as deflated (zlib) UTF-8 JSON
- * ({@code {"tensors": [{"name", "encoding", "shape", ...}], "activations": {layer: {bits, scale, zeroPoint}}}}),
- * then each tensor's payload in header order (see {@link EncodedTensor} for what each encoding writes).
+ * ({@code {"tensors": [{"name", "encoding", "shape", ...}], "activations": {layer: {bits, scale, zeroPoint}},
+ * "payload": "raw" | "deflate"}}), then each tensor's payload in header order (see {@link EncodedTensor} for what
+ * each encoding writes). The payloads are entropy-coded as one zlib stream ({@code "payload": "deflate"}) when that
+ * is smaller: quantized and codebook indices of trained weights cluster near zero, so they carry fewer bits than
+ * their width (the last stage of Han et al.'s Deep Compression, with zlib's Huffman coder in place of theirs);
+ * float32 payloads barely shrink and stay raw.
  */
 public final class PackedWeights {
     public static final String FILE_NAME = "weights.pmw";
@@ -103,12 +107,32 @@ public final class PackedWeights {
             acts.put(layer, entry);
         });
         header.put("activations", acts);
+        byte[] raw = payloads();
+        byte[] coded = deflate(raw);
+        boolean entropyCoded = coded.length < raw.length * MAX_CODED_FRACTION;
+        header.put("payload", entropyCoded ? "deflate" : "raw");
         byte[] json = deflate(Json.write(header).getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
             out.writeInt(json.length);
             out.write(json);
+            out.write(entropyCoded ? coded : raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Entropy coding must save at least 5 % to be used: below that (float32 weights) the decode time on every load
+     * is not worth the bytes.
+     */
+    private static final double MAX_CODED_FRACTION = 0.95;
+
+    private byte[] payloads() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
             for (EncodedTensor e : tensors.values()) {
                 e.writePayload(out);
             }
@@ -141,12 +165,15 @@ public final class PackedWeights {
             while (!inflater.finished()) {
                 int n = inflater.inflate(buffer);
                 if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new IllegalArgumentException(FILE_NAME + " has a truncated header");
+                    throw new IllegalArgumentException(FILE_NAME + " is truncated");
                 }
                 out.write(buffer, 0, n);
             }
+            if (inflater.getRemaining() > 0) {
+                throw new IllegalArgumentException(FILE_NAME + " has bytes after a compressed section");
+            }
         } catch (java.util.zip.DataFormatException e) {
-            throw new IllegalArgumentException(FILE_NAME + " has a corrupt header: " + e.getMessage(), e);
+            throw new IllegalArgumentException(FILE_NAME + " is corrupt: " + e.getMessage(), e);
         } finally {
             inflater.end();
         }
@@ -162,14 +189,21 @@ public final class PackedWeights {
     }
 
     public static PackedWeights fromBytes(byte[] file) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(file))) {
-            byte[] magic = in.readNBytes(MAGIC.length);
+        try (DataInputStream head = new DataInputStream(new ByteArrayInputStream(file))) {
+            byte[] magic = head.readNBytes(MAGIC.length);
             if (!java.util.Arrays.equals(magic, MAGIC)) {
                 throw new IllegalArgumentException("not a PocketMesh weights file (" + FILE_NAME + "): bad magic");
             }
-            byte[] json = inflate(in.readNBytes(in.readInt()));
+            byte[] json = inflate(head.readNBytes(head.readInt()));
             Map<String, Object> header = Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {
             });
+            Object coding = header.getOrDefault("payload", "raw");
+            byte[] rest = head.readAllBytes();
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(switch (String.valueOf(coding)) {
+                case "raw" -> rest;
+                case "deflate" -> inflate(rest);
+                default -> throw new IllegalArgumentException(FILE_NAME + " has an unknown payload coding '" + coding + "'");
+            }));
             Map<String, EncodedTensor> tensors = new LinkedHashMap<>();
             for (Object o : (List<?>) header.get("tensors")) {
                 @SuppressWarnings("unchecked")

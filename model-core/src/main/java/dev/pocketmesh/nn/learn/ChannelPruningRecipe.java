@@ -49,6 +49,7 @@ public final class ChannelPruningRecipe {
         summary.put("criterion", criterion.id());
         summary.put("keptChannels", keep);
         summary.put("flopsRatio", (double) CostModel.of(net).flops() / CostModel.of(pruned.spec()).flops());
+        summary.put("paramsRatio", (double) CostModel.of(net).params() / CostModel.of(pruned.spec()).params());
         summary.put("pruneMs", pruneMs);
         summary.put("fineTuneEpochs", fineTune.epochs());
         summary.put("validationAccuracy", tuned.finalValidationAccuracy());

@@ -78,4 +78,32 @@ class PackedWeightsTest {
         assertThat(back.decode().asMap()).isEqualTo(w.asMap());
         assertThat(back.compressedBitsPerValue()).isNaN();
     }
+
+    @Test
+    void quantizedCodesAreEntropyCodedAndFloat32StaysRaw() {
+        // 8-bit codes of a bell-shaped tensor use the middle of their range most: fewer than 8 bits of information.
+        Tensor w = QuantizationMathTest.gaussianForTests(6, 64, 32, 3, 3);
+        QuantScheme int8 = new QuantScheme(8, true, true);
+        EncodedTensor q = EncodedTensor.Quantized.of(w, int8, UniformQuantizer.minMax(w, int8));
+        PackedWeights packed = new PackedWeights(Map.of("conv.weight", q), Map.of());
+        byte[] file = packed.toBytes();
+        assertThat(file.length).isLessThan((int) (PackedWeights.payloadBytes(q) * 0.95));
+        PackedWeights back = PackedWeights.fromBytes(file);
+        assertThat(back.decode().asMap()).isEqualTo(packed.decode().asMap());
+        assertThat(back.toBytes()).isEqualTo(file);
+        // Codes spread evenly over their range carry their full width: stored as they are.
+        SplittableRandom random = new SplittableRandom(7);
+        float[] flat = new float[w.size()];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = (float) random.nextDouble(-1, 1);
+        }
+        Tensor uniform = new Tensor(w.shape(), flat);
+        EncodedTensor u = EncodedTensor.Quantized.of(uniform, int8, UniformQuantizer.minMax(uniform, int8));
+        assertThat(new PackedWeights(Map.of("conv.weight", u), Map.of()).toBytes().length)
+                .isGreaterThan((int) PackedWeights.payloadBytes(u));
+        // A cut file is refused with a message, not an exception from deep inside a decoder.
+        byte[] cut = java.util.Arrays.copyOf(file, file.length - 100);
+        assertThatThrownBy(() -> PackedWeights.fromBytes(cut)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(PackedWeights.FILE_NAME);
+    }
 }
