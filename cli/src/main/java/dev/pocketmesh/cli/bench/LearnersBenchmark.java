@@ -5,6 +5,8 @@ import dev.pocketmesh.learner.ChannelPruningLearner;
 import dev.pocketmesh.model.ModelZoo;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.nn.compress.Calibration;
+import dev.pocketmesh.nn.compress.PackedWeights;
+import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
 import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.engine.Engines;
 import dev.pocketmesh.nn.learn.ChannelPruningRecipe;
@@ -57,8 +59,13 @@ public final class LearnersBenchmark {
         };
     }
 
+    /**
+     * One compressed model. {@code baselinePackedBytes}: the float model written as weights.pmw, with the same
+     * entropy coding the compressed file gets: what coding alone would save, for comparison with {@code bytesRatio}.
+     */
     public record Row(String model, String method, boolean distilled, double baselineTop1, double top1,
-            double dropPoints, long baselineBytes, long bytes, double bytesRatio, double seconds, String detail) {
+            double onnxTop1, double dropPoints, long baselineBytes, long baselinePackedBytes, long bytes,
+            double bytesRatio, double seconds, String detail) {
 
         boolean met() {
             Target t = target(method);
@@ -71,8 +78,9 @@ public final class LearnersBenchmark {
             String goal = Double.isNaN(t.maxDropPoints()) ? "(report)" : String.format(Locale.ROOT, "drop ≤ %.1f%s",
                     t.maxDropPoints(), Double.isNaN(t.minBytesRatio()) ? ""
                             : String.format(Locale.ROOT, ", bytes ÷ ≥ %.1f", t.minBytesRatio()));
-            return String.format(Locale.ROOT, "| %s | %s | %s | %.2f %% | %.2f %% | %+.2f | %.2fx | %s | %s | %.0f s | %s |",
-                    model, method, distilled ? "yes" : "no", baselineTop1 * 100, top1 * 100, -dropPoints, bytesRatio,
+            return String.format(Locale.ROOT, "| %s | %s | %s | %.2f %% | %.2f %% | %.2f %% | %+.2f | %.2fx | %s | %s | %.0f s | %s |",
+                    model, method, distilled ? "yes" : "no", baselineTop1 * 100, top1 * 100, onnxTop1 * 100,
+                    -dropPoints, bytesRatio,
                     goal, Double.isNaN(t.maxDropPoints()) ? "—" : met() ? "met" : "NOT met", seconds, detail);
         }
     }
@@ -94,8 +102,9 @@ public final class LearnersBenchmark {
 
         @Override
         public String markdown() {
-            StringBuilder md = new StringBuilder("| model | method | distilled | baseline top-1 | compressed top-1 | Δ points "
-                    + "| bytes ÷ | target | | time | how |\n|---|---|---|---:|---:|---:|---:|---|---|---:|---|\n");
+            StringBuilder md = new StringBuilder("| model | method | distilled | baseline top-1 | compressed top-1 "
+                    + "| ONNX Runtime top-1 | Δ points | bytes ÷ | target | | time | how |\n"
+                    + "|---|---|---|---:|---:|---:|---:|---:|---|---|---:|---|\n");
             rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
             if (!fallback.isEmpty()) {
                 md.append("\nLabel-free fallback front: 4-bit weights (PTQ, 8-bit inputs), the layers most sensitive to "
@@ -106,10 +115,15 @@ public final class LearnersBenchmark {
             }
             md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s); each method fine-tunes %d "
                     + "epochs (lr %s), distillation T = %s, weight %s; batch %d, seed %d. Top-1 on the 10k test images "
-                    + "as stored (packed weights decoded, layer inputs quantized as at run time); bytes ÷ = the "
-                    + "baseline's fp32 model.onnx over weights.pmw.%n", machine, settings.baselineEpochs(),
+                    + "as stored (packed weights decoded, layer inputs quantized as at run time, in DJL); ONNX Runtime "
+                    + "top-1: the exported model.onnx (QDQ for quantized models, integer kernels); bytes ÷ = the "
+                    + "baseline's fp32 model.onnx over weights.pmw (packed codes, entropy-coded with zlib when that "
+                    + "saves; the float model written the same way: %s).%n", machine, settings.baselineEpochs(),
                     settings.learningRate(), settings.fineTuneEpochs(), settings.fineTuneLearningRate(),
-                    settings.temperature(), settings.distillationWeight(), settings.batchSize(), settings.seed()));
+                    settings.temperature(), settings.distillationWeight(), settings.batchSize(), settings.seed(),
+                    rows.stream().map(r -> String.format(Locale.ROOT, "%s %.2fx", r.model(),
+                            (double) r.baselineBytes() / r.baselinePackedBytes())).distinct()
+                            .collect(java.util.stream.Collectors.joining(", "))));
             return md.toString();
         }
 
@@ -143,8 +157,9 @@ public final class LearnersBenchmark {
             ModelFiles baseline = new ModelFiles(net, trained.weights());
             double baselineTop1 = top1(baseline, data);
             long baselineBytes = baseline.onnx().length;
-            log.accept(String.format(Locale.ROOT, "%s baseline: test top-1 %.2f %%, %d bytes (fp32 ONNX)", model,
-                    baselineTop1 * 100, baselineBytes));
+            long baselinePackedBytes = PackedWeights.dense(baseline.weights()).toBytes().length;
+            log.accept(String.format(Locale.ROOT, "%s baseline: test top-1 %.2f %%, %d bytes (fp32 ONNX), %d bytes "
+                    + "(fp32 weights.pmw)", model, baselineTop1 * 100, baselineBytes, baselinePackedBytes));
             TrainingConfig tune = base.withEpochs(settings.fineTuneEpochs())
                     .withLearningRate(settings.fineTuneLearningRate());
             Distillation teacher = new Distillation(net, baseline.weights(), settings.temperature(),
@@ -154,9 +169,11 @@ public final class LearnersBenchmark {
                     long start = System.nanoTime();
                     Compressed c = compress(method, baseline, data, tune, devices, distilled ? teacher : null);
                     double top1 = top1(c.model(), data);
+                    double onnxTop1 = onnxTop1(c.model(), data);
                     long bytes = c.model().packed().toBytes().length;
-                    Row row = new Row(model, method, distilled, baselineTop1, top1, (baselineTop1 - top1) * 100,
-                            baselineBytes, bytes, (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9,
+                    Row row = new Row(model, method, distilled, baselineTop1, top1, onnxTop1,
+                            (baselineTop1 - top1) * 100,
+                            baselineBytes, baselinePackedBytes, bytes, (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9,
                             c.detail());
                     log.accept(row.markdownRow());
                     rows.add(row);
@@ -211,13 +228,16 @@ public final class LearnersBenchmark {
                 yield new Compressed(out.model(), "k-means 16 centroids per layer");
             }
             case "prune2x-int8" -> {
-                Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(baseline.spec(), 2.0,
+                // 2x fewer FLOPs and 2x fewer weights: "2x" for a model's size as well as its compute.
+                Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(baseline.spec(), 2.0, 2.0,
                         ChannelPruningLearner.DEFAULT_CHANNEL_MULTIPLE);
                 var pruned = ChannelPruningRecipe.run(baseline, ratios, ChannelCriterion.L1_NORM, data, tune, devices,
                         256, teacher, progress);
                 Compressed q = quantize(pruned.model(), "qat", null, data, tune, devices, teacher, progress);
-                yield new Compressed(q.model(), String.format(Locale.ROOT, "uniform 2x-FLOPs pruning (%.2fx), then %s",
-                        (double) pruned.summary().get("flopsRatio"), q.detail()));
+                yield new Compressed(q.model(), String.format(Locale.ROOT,
+                        "uniform pruning to 2x fewer FLOPs and params (%.2fx, %.2fx), then %s",
+                        (double) pruned.summary().get("flopsRatio"), (double) pruned.summary().get("paramsRatio"),
+                        q.detail()));
             }
             default -> throw new IllegalArgumentException("unknown method '" + method + "'; one of " + METHODS);
         };
@@ -229,8 +249,15 @@ public final class LearnersBenchmark {
         QuantizationRecipe.Settings s = new QuantizationRecipe.Settings(mode, 8, Map.of(), true, true,
                 Calibration.PERCENTILE, 99.99, 512, 8, true, equivalentBits, 0);
         var out = QuantizationRecipe.run(model, s, data, tune, devices, teacher, progress);
-        return new Compressed(out.model(), String.format(Locale.ROOT, "%s, weights %s bits %s, inputs 8 bits",
-                mode, equivalentBits == null ? "8" : "mixed", equivalentBits == null ? "" : out.summary().get("layerBits")));
+        return new Compressed(out.model(), String.format(Locale.ROOT, "%s, weights %s bits, inputs 8 bits", mode,
+                equivalentBits == null ? "8" : "mixed " + out.summary().get("layerBits")));
+    }
+
+    /** Top-1 of the model's exported model.onnx (QDQ when quantized) in ONNX Runtime: the deployed model's. */
+    private static double onnxTop1(ModelFiles model, DataSplits data) {
+        try (OnnxRuntimeModel loaded = OnnxRuntimeModel.load(model.onnx(), model.spec(), 2)) {
+            return loaded.accuracy(data.test(), 256).top1();
+        }
     }
 
     private static double top1(ModelFiles model, DataSplits data) {

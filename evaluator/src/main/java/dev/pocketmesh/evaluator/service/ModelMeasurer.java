@@ -31,12 +31,12 @@ import java.util.Set;
  * network; batch-1 latency of the exported {@code model.onnx}, timed in the same run as the job's baseline so the
  * speedup is one measured ratio.
  *
- * <p>A model is measured as it will run. A dense model's accuracy comes from the configured runtime (by default ONNX
- * Runtime on the export; {@code djlTestAccuracy} shows the export computes what was trained). A compressed model
- * ({@code weights.pmw}) decodes to exactly the weights it computes with; when its layer inputs are quantized, which
- * the fp32 ONNX graph does not express, its accuracy is measured in DJL with that quantization applied. Its
- * {@code bytes} are those of {@code weights.pmw} (a dense model's: its ONNX file), with {@code bitsPerWeight},
- * {@code equivalentBits} and {@code sparsity} read from the stored tensors.
+ * <p>A model is measured as it will run: accuracy and latency come from the configured runtime, by default ONNX
+ * Runtime on the exported {@code model.onnx} (fp32, or QDQ with integer weights and quantized layer inputs for a
+ * quantized model). On the test split {@code djlTestAccuracy} scores the same model in DJL, as it was trained (a
+ * quantized model with its quantization simulated), so the report shows the export computes what was trained. A
+ * compressed model's {@code bytes} are those of {@code weights.pmw} (a dense model's: its ONNX file), with
+ * {@code bitsPerWeight}, {@code equivalentBits} and {@code sparsity} read from the stored tensors.
  */
 @ApplicationScoped
 public class ModelMeasurer implements Measurer {
@@ -67,8 +67,6 @@ public class ModelMeasurer implements Measurer {
         var baselineCost = CostModel.of(JobNetwork.resolve(spec));
         var cost = CostModel.of(model.spec());
         boolean onTest = request.kind() != TrialKind.SEARCH;
-        // Quantized layer inputs are not in the fp32 ONNX graph: such a model is scored in DJL, exactly as stored.
-        boolean simulated = !model.runtimeTransforms().isEmpty();
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         Engines.setThreads(config.latency().threads());
@@ -76,19 +74,16 @@ public class ModelMeasurer implements Measurer {
         try {
             InferenceModel loaded = load(model, onnx);
             timed.add(loaded);
-            try (InferenceModel scoring = simulated ? LoadedModel.load(model, Device.cpu()) : null) {
-                InferenceModel scorer = simulated ? scoring : loaded;
-                Accuracy validation = scorer.accuracy(data.validation(), BATCH);
-                metrics.put("accuracy", validation.top1());
-                metrics.put("top5", validation.top5());
-                if (onTest) {
-                    Accuracy test = scorer.accuracy(data.test(), BATCH);
-                    metrics.put("testAccuracy", test.top1());
-                    metrics.put("testTop5", test.top5());
-                    if (!simulated && config.latency().runtime() != EvaluatorConfig.Runtime.djl) {
-                        try (LoadedModel djl = LoadedModel.load(model, Device.cpu())) {
-                            metrics.put("djlTestAccuracy", djl.accuracy(data.test(), BATCH).top1());
-                        }
+            Accuracy validation = loaded.accuracy(data.validation(), BATCH);
+            metrics.put("accuracy", validation.top1());
+            metrics.put("top5", validation.top5());
+            if (onTest) {
+                Accuracy test = loaded.accuracy(data.test(), BATCH);
+                metrics.put("testAccuracy", test.top1());
+                metrics.put("testTop5", test.top5());
+                if (config.latency().runtime() != EvaluatorConfig.Runtime.djl) {
+                    try (LoadedModel djl = LoadedModel.load(model, Device.cpu())) {
+                        metrics.put("djlTestAccuracy", djl.accuracy(data.test(), BATCH).top1());
                     }
                 }
             }

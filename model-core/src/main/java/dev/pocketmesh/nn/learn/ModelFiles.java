@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  * float32, also how users bring models) or, for a compressed model, {@code weights.pmw} ({@link PackedWeights}:
  * packed integers, sparse blocks, codebooks, and how layer inputs are quantized). The same files make up a user's
  * model directory, a trial's artifact and the job's exported result. Written artifacts also carry {@code model.onnx},
- * the fp32 export of the weights as decoded, which is what the evaluator times.
+ * the deployable export the evaluator scores and times: fp32, or QDQ for a quantized model ({@link #onnx()}).
  *
  * @param weights the weights the model computes with (a packed model's, decoded)
  * @param packed  the stored form of a compressed model, or null for a dense one
@@ -71,9 +71,9 @@ public record ModelFiles(NetSpec spec, Weights weights, PackedWeights packed) {
         return files;
     }
 
-    /** The model as fp32 ONNX (a packed model's weights decoded; its input quantization is not in the graph). */
+    /** The model as ONNX: fp32 for a dense model, QDQ for a packed one (see {@link OnnxExport#quantized}). */
     public byte[] onnx() {
-        return OnnxExport.fp32(spec, weights);
+        return packed == null ? OnnxExport.fp32(spec, weights) : OnnxExport.quantized(spec, packed);
     }
 
     /**

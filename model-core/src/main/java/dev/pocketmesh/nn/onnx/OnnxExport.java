@@ -14,18 +14,30 @@ import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.Shape;
 import dev.pocketmesh.model.ShapeInference;
+import dev.pocketmesh.nn.compress.ActivationQuant;
+import dev.pocketmesh.nn.compress.EncodedTensor;
+import dev.pocketmesh.nn.compress.PackedWeights;
+import dev.pocketmesh.nn.compress.QuantParams;
 import dev.pocketmesh.nn.tensor.Tensor;
 import dev.pocketmesh.nn.tensor.Weights;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A {@link NetSpec} with its {@link Weights} as an ONNX model (fp32): the deployable form of every model the mesh
- * produces. One node per spec layer (a projection shortcut adds its Conv and BatchNormalization), so a pruned
- * spec exports as a physically smaller graph. Node outputs carry the layer names; initializers carry the weight
- * names ({@code <layer>.<param>}). The batch dimension is symbolic, so one file serves batch 1 and larger batches.
+ * A {@link NetSpec} with its weights as an ONNX model: the deployable form of every model the mesh produces. One
+ * node per spec layer (a projection shortcut adds its Conv and BatchNormalization), so a pruned spec exports as a
+ * physically smaller graph. Node outputs carry the layer names; initializers carry the weight names
+ * ({@code <layer>.<param>}). The batch dimension is symbolic, so one file serves batch 1 and larger batches.
+ *
+ * <p>{@link #fp32} writes float weights. {@link #quantized} writes a quantized model in QDQ form, computing what the
+ * simulated model computes: weights as integer initializers behind DequantizeLinear (per-channel scales on axis 0),
+ * each quantized layer input behind QuantizeLinear → DequantizeLinear with the calibrated scale, and biases as int32
+ * in the accumulator's scale. The input quantization of a layer is also placed on the producer's output and on every
+ * tensor between them when only Relu, MaxPool and Flatten lie between (they commute with quantization, so the values
+ * are the same): that is the pattern ONNX Runtime fuses into integer kernels (QLinearConv, QGemm, uint8 MaxPool).
  */
 public final class OnnxExport {
     public static final String FILE_NAME = "model.onnx";
@@ -37,25 +49,60 @@ public final class OnnxExport {
     static final long IR_VERSION = 8;
     private static final String BATCH = "batch";
     private static final float BN_EPSILON = 1e-5f; // the value the DJL builder uses (PyTorch's default)
+    private static final int SYMMETRIC_ZERO_POINT = 128;
 
-    private OnnxExport() {
+    private final GraphProto.Builder graph;
+    private final Weights weights;
+    private final Map<String, EncodedTensor> encoded;
+    private final QdqPlan plan;
+
+    private OnnxExport(NetSpec spec, Weights weights, Map<String, EncodedTensor> encoded, QdqPlan plan) {
+        this.graph = GraphProto.newBuilder().setName(spec.name());
+        this.weights = weights;
+        this.encoded = encoded;
+        this.plan = plan;
     }
 
-    /** The serialized ONNX model. */
+    /** The serialized ONNX model with float32 weights. */
     public static byte[] fp32(NetSpec spec, Weights weights) {
         return model(spec, weights).toByteArray();
     }
 
+    /**
+     * The serialized ONNX model of a compressed model in QDQ form: uniformly quantized weights stay integers, layer
+     * inputs are quantized as {@link PackedWeights#activations()} says; sparse and codebook tensors are written as the
+     * float values they decode to.
+     */
+    public static byte[] quantized(NetSpec spec, PackedWeights packed) {
+        return new OnnxExport(spec, packed.decode(), packed.tensors(), QdqPlan.of(spec, packed.activations()))
+                .build(spec).toByteArray();
+    }
+
     static ModelProto model(NetSpec spec, Weights weights) {
+        return new OnnxExport(spec, weights, Map.of(), QdqPlan.of(spec, Map.of())).build(spec);
+    }
+
+    private ModelProto build(NetSpec spec) {
         ShapeInference.infer(spec); // refuse an invalid network before writing anything
-        GraphProto.Builder graph = GraphProto.newBuilder().setName(spec.name());
         graph.addInput(valueInfo(INPUT, spec.input()));
         String x = INPUT;
         List<Layer> layers = spec.layers();
         for (int i = 0; i < layers.size(); i++) {
             // The last layer writes the graph output, so every model's output has the same name.
             Layer layer = layers.get(i);
-            x = addLayer(graph, weights, layer, x, i == layers.size() - 1 ? OUTPUT : layer.name());
+            ActivationQuant input = plan.inputEdge(layer.name());
+            if (input != null) {
+                x = quantizeDequantize(x, layer.name() + "/input", input);
+            }
+            String out = i == layers.size() - 1 ? OUTPUT : layer.name();
+            ActivationQuant output = plan.output(layer.name());
+            if (output == null) {
+                x = addLayer(layer, x, out);
+            } else {
+                // The node writes a float tensor of its own; the quantized copy takes the layer's name.
+                quantizeDequantize(addLayer(layer, x, layer.name() + "/float"), out, output);
+                x = out;
+            }
         }
         graph.addOutput(valueInfo(OUTPUT, Shape.features(spec.numClasses())));
         return ModelProto.newBuilder()
@@ -67,13 +114,13 @@ public final class OnnxExport {
     }
 
     /** Adds the nodes of one layer reading tensor {@code x} and writing tensor {@code out}; returns {@code out}. */
-    private static String addLayer(GraphProto.Builder graph, Weights weights, Layer layer, String x, String out) {
+    private String addLayer(Layer layer, String x, String out) {
         String name = layer.name();
         NodeProto.Builder node;
         if (layer instanceof Layer.Conv2d c) {
-            node = conv(graph, weights, c, x);
+            node = conv(c, x);
         } else if (layer instanceof Layer.BatchNorm bn) {
-            node = batchNorm(graph, weights, bn.name(), x);
+            node = batchNorm(bn.name(), x);
         } else if (layer instanceof Layer.Relu) {
             node = node("Relu", name, x);
         } else if (layer instanceof Layer.MaxPool p) {
@@ -88,20 +135,20 @@ public final class OnnxExport {
             node = node("Flatten", name, x).addAttribute(AttributeProto.newBuilder().setName("axis")
                     .setType(AttributeProto.AttributeType.INT).setI(1));
         } else if (layer instanceof Layer.Linear l) {
-            node = node("Gemm", name, x, initializer(graph, weights, name, Weights.WEIGHT))
+            node = node("Gemm", name, x, weight(name, Weights.WEIGHT))
                     .addAttribute(AttributeProto.newBuilder().setName("transB")
                             .setType(AttributeProto.AttributeType.INT).setI(1));
             if (l.bias()) {
-                node.addInput(initializer(graph, weights, name, Weights.BIAS));
+                node.addInput(bias(name));
             }
         } else if (layer instanceof Layer.Add add) {
             String other = add.from();
             if (add.shortcut() != null) {
-                graph.addNode(conv(graph, weights, add.shortcut().conv(), other).addOutput(add.shortcut().conv().name()));
+                graph.addNode(conv(add.shortcut().conv(), other).addOutput(add.shortcut().conv().name()));
                 other = add.shortcut().conv().name();
                 if (add.shortcut().bn() != null) {
                     String bn = add.shortcut().bn().name();
-                    graph.addNode(batchNorm(graph, weights, bn, other).addOutput(bn));
+                    graph.addNode(batchNorm(bn, other).addOutput(bn));
                     other = bn;
                 }
             }
@@ -113,47 +160,148 @@ public final class OnnxExport {
         return out;
     }
 
-    private static NodeProto.Builder conv(GraphProto.Builder graph, Weights weights, Layer.Conv2d c, String x) {
-        NodeProto.Builder node = node("Conv", c.name(), x, initializer(graph, weights, c.name(), Weights.WEIGHT))
+    private NodeProto.Builder conv(Layer.Conv2d c, String x) {
+        NodeProto.Builder node = node("Conv", c.name(), x, weight(c.name(), Weights.WEIGHT))
                 .addAttribute(ints("kernel_shape", c.kernel(), c.kernel()))
                 .addAttribute(ints("strides", c.stride(), c.stride()))
                 .addAttribute(ints("pads", c.padding(), c.padding(), c.padding(), c.padding()))
                 .addAttribute(AttributeProto.newBuilder().setName("group")
                         .setType(AttributeProto.AttributeType.INT).setI(c.groups()));
         if (c.bias()) {
-            node.addInput(initializer(graph, weights, c.name(), Weights.BIAS));
+            node.addInput(bias(c.name()));
         }
         return node;
     }
 
-    private static NodeProto.Builder batchNorm(GraphProto.Builder graph, Weights weights, String name, String x) {
+    private NodeProto.Builder batchNorm(String name, String x) {
         return node("BatchNormalization", name, x,
-                initializer(graph, weights, name, Weights.GAMMA),
-                initializer(graph, weights, name, Weights.BETA),
-                initializer(graph, weights, name, Weights.RUNNING_MEAN),
-                initializer(graph, weights, name, Weights.RUNNING_VAR))
+                floatInitializer(name, Weights.GAMMA),
+                floatInitializer(name, Weights.BETA),
+                floatInitializer(name, Weights.RUNNING_MEAN),
+                floatInitializer(name, Weights.RUNNING_VAR))
                 .addAttribute(AttributeProto.newBuilder().setName("epsilon")
                         .setType(AttributeProto.AttributeType.FLOAT).setF(BN_EPSILON));
+    }
+
+    /**
+     * A layer's weight: integer codes behind DequantizeLinear when it is stored uniformly quantized, else float32.
+     * Codes are written as uint8: asymmetric ones as they are, symmetric ones shifted by 128 with zero point 128 (the
+     * same values). ONNX Runtime multiplies uint8 activations by int8 weights with an instruction that saturates
+     * pairs of products at 16 bits on CPUs without VNNI (AVX2), which corrupts trained models whose codes use the
+     * whole range; its uint8 x uint8 kernels do not saturate.
+     */
+    private String weight(String layer, String param) {
+        String name = Weights.key(layer, param);
+        if (!(encoded.get(name) instanceof EncodedTensor.Quantized q)) {
+            return floatInitializer(layer, param);
+        }
+        int shift = q.scheme().symmetric() ? SYMMETRIC_ZERO_POINT : 0;
+        int[] codes = q.codes();
+        byte[] raw = new byte[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            raw[i] = (byte) (codes[i] + shift);
+        }
+        TensorProto.DataType type = TensorProto.DataType.UINT8;
+        graph.addInitializer(tensor(name + "/codes", type, raw, q.shape()));
+        QuantParams p = q.params();
+        int[] zeroPoints = p.zeroPoint();
+        byte[] zp = new byte[zeroPoints.length];
+        for (int i = 0; i < zp.length; i++) {
+            zp[i] = (byte) (zeroPoints[i] + shift);
+        }
+        boolean perChannel = p.channels() > 1;
+        int[] dims = perChannel ? new int[] {p.channels()} : new int[0];
+        graph.addInitializer(tensor(name + "/scale", TensorProto.DataType.FLOAT, floatBytes(p.scale()), dims));
+        graph.addInitializer(tensor(name + "/zero_point", type, zp, dims));
+        NodeProto.Builder dq = node("DequantizeLinear", name + "/dequantize", name + "/codes", name + "/scale",
+                name + "/zero_point").addOutput(name);
+        if (perChannel) {
+            dq.addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
+                    .setI(0));
+        }
+        graph.addNode(dq);
+        return name;
+    }
+
+    /**
+     * A layer's bias: int32 in the scale of the layer's accumulator (input scale x weight scale) when both its input
+     * and its weight are quantized, the form integer kernels add; else float32.
+     */
+    private String bias(String layer) {
+        String name = Weights.key(layer, Weights.BIAS);
+        ActivationQuant input = plan.inputOf(layer);
+        if (input == null || !(encoded.get(Weights.key(layer, Weights.WEIGHT)) instanceof EncodedTensor.Quantized q)) {
+            return floatInitializer(layer, Weights.BIAS);
+        }
+        float[] b = weights.get(layer, Weights.BIAS).data();
+        float[] weightScale = q.params().scale();
+        float[] scale = new float[b.length];
+        ByteBuffer codes = ByteBuffer.allocate(b.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int c = 0; c < b.length; c++) {
+            scale[c] = input.scale() * weightScale[weightScale.length == 1 ? 0 : c];
+            codes.putInt((int) Math.round((double) b[c] / scale[c]));
+        }
+        int[] dims = {b.length};
+        graph.addInitializer(tensor(name + "/codes", TensorProto.DataType.INT32, codes.array(), dims));
+        graph.addInitializer(tensor(name + "/scale", TensorProto.DataType.FLOAT, floatBytes(scale), dims));
+        graph.addInitializer(tensor(name + "/zero_point", TensorProto.DataType.INT32, new byte[4 * b.length], dims));
+        graph.addNode(node("DequantizeLinear", name + "/dequantize", name + "/codes", name + "/scale",
+                name + "/zero_point").addOutput(name).addAttribute(AttributeProto.newBuilder().setName("axis")
+                        .setType(AttributeProto.AttributeType.INT).setI(0)));
+        return name;
+    }
+
+    /**
+     * QuantizeLinear then DequantizeLinear of tensor {@code x} into tensor {@code out} (uint8 codes). Codes narrower
+     * than 8 bits get a Clip first, to the range their codes can express.
+     */
+    private String quantizeDequantize(String x, String out, ActivationQuant a) {
+        String scale = out + "/scale";
+        String zeroPoint = out + "/zero_point";
+        graph.addInitializer(tensor(scale, TensorProto.DataType.FLOAT, floatBytes(new float[] {a.scale()}), new int[0]));
+        graph.addInitializer(tensor(zeroPoint, TensorProto.DataType.UINT8, new byte[] {(byte) a.zeroPoint()},
+                new int[0]));
+        String in = x;
+        if (a.qmax() < 255) {
+            String lo = out + "/clip_min";
+            String hi = out + "/clip_max";
+            graph.addInitializer(tensor(lo, TensorProto.DataType.FLOAT,
+                    floatBytes(new float[] {(0 - a.zeroPoint()) * a.scale()}), new int[0]));
+            graph.addInitializer(tensor(hi, TensorProto.DataType.FLOAT,
+                    floatBytes(new float[] {(a.qmax() - a.zeroPoint()) * a.scale()}), new int[0]));
+            graph.addNode(node("Clip", out + "/clip", x, lo, hi).addOutput(out + "/clipped"));
+            in = out + "/clipped";
+        }
+        graph.addNode(node("QuantizeLinear", out + "/quantize", in, scale, zeroPoint).addOutput(out + "/codes"));
+        graph.addNode(node("DequantizeLinear", out + "/dequantize", out + "/codes", scale, zeroPoint).addOutput(out));
+        return out;
     }
 
     private static NodeProto.Builder node(String op, String name, String... inputs) {
         return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(Arrays.asList(inputs));
     }
 
-    /** Adds tensor {@code <layer>.<param>} as a graph initializer and returns its name. */
-    private static String initializer(GraphProto.Builder graph, Weights weights, String layer, String param) {
+    /** Adds tensor {@code <layer>.<param>} as a float32 graph initializer and returns its name. */
+    private String floatInitializer(String layer, String param) {
         Tensor t = weights.get(layer, param);
         String name = Weights.key(layer, param);
-        ByteBuffer bytes = ByteBuffer.allocate(t.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(t.data());
-        TensorProto.Builder tensor = TensorProto.newBuilder().setName(name)
-                .setDataType(TensorProto.DataType.FLOAT.getNumber())
-                .setRawData(ByteString.copyFrom(bytes.array()));
-        for (int d : t.shape()) {
+        graph.addInitializer(tensor(name, TensorProto.DataType.FLOAT, floatBytes(t.data()), t.shape()));
+        return name;
+    }
+
+    private static TensorProto tensor(String name, TensorProto.DataType type, byte[] raw, int[] shape) {
+        TensorProto.Builder tensor = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
+                .setRawData(ByteString.copyFrom(raw));
+        for (int d : shape) {
             tensor.addDims(d);
         }
-        graph.addInitializer(tensor);
-        return name;
+        return tensor.build();
+    }
+
+    private static byte[] floatBytes(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return bytes.array();
     }
 
     private static AttributeProto ints(String name, long... values) {

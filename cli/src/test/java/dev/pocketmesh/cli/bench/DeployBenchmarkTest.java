@@ -1,0 +1,32 @@
+package dev.pocketmesh.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pocketmesh.nn.data.DatasetLoader;
+import dev.pocketmesh.spec.JobSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A short run of {@code bench deploy}: four exports per network, each timed and sized as it is deployed. */
+class DeployBenchmarkTest {
+
+    @Test
+    void everyVariantIsExportedTimedAndSmallerWhereItShouldBe() throws Exception {
+        var data = DatasetLoader.load(new JobSpec.Dataset("idx", "/usr/share/datasets/fashion-mnist", 600), 1);
+        DeployBenchmark.Report report = new DeployBenchmark(new DeployBenchmark.Settings(
+                List.of("lenet5", "mobilenet-v1-0.25"), 1, 5, 20, 3), line -> { }).run(data);
+        assertThat(report.rows()).hasSize(8);
+        for (String model : List.of("lenet5", "mobilenet-v1-0.25")) {
+            List<DeployBenchmark.Row> rows = report.rows().stream().filter(r -> r.model().equals(model)).toList();
+            assertThat(rows).extracting(DeployBenchmark.Row::variant).containsExactlyElementsOf(DeployBenchmark.VARIANTS);
+            assertThat(rows.get(0).speedup()).isEqualTo(1.0);
+            assertThat(rows.get(1).flopsRatio()).isGreaterThanOrEqualTo(2.0);
+            assertThat(rows.get(3).flopsRatio()).isEqualTo(rows.get(1).flopsRatio());
+            // int8 weights: the export holds a byte per weight instead of four.
+            assertThat(rows.get(2).onnxBytes()).isLessThan(rows.get(0).onnxBytes() / 2);
+            assertThat(rows.get(3).onnxBytes()).isLessThan(rows.get(1).onnxBytes() / 2);
+            rows.forEach(r -> assertThat(r.medianMs()).isPositive().isLessThanOrEqualTo(r.p90Ms()));
+        }
+        assertThat(report.markdown()).contains("| lenet5 | pruned 2x + int8 |");
+    }
+}
