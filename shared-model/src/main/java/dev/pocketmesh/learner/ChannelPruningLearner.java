@@ -257,28 +257,15 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
      * channels aligned to {@code multiple}) reaches {@code target}, without the slack given back unit by unit.
      */
     public static Map<String, Double> uniformRatios(NetSpec net, double target, int multiple) {
-        return uniformRatios(net, target, 1.0, multiple);
-    }
-
-    /**
-     * The largest uniform preserve ratio whose network has at least {@code flopsTarget} times fewer FLOPs and
-     * {@code paramsTarget} times fewer parameters. FLOPs and parameters part ways where a network's weights sit in
-     * layers that compute little (LeNet-5's fc1 holds 78 % of its weights and 12 % of its FLOPs).
-     */
-    public static Map<String, Double> uniformRatios(NetSpec net, double flopsTarget, double paramsTarget,
-            int multiple) {
-        CostModel.Cost base = CostModel.of(net);
+        double baseFlops = CostModel.of(net).flops();
         List<PruningUnits.Unit> units = PruningUnits.of(net);
         java.util.function.DoubleFunction<Map<String, Integer>> keepAt = r -> {
             Map<String, Double> ratios = new LinkedHashMap<>();
             units.forEach(u -> ratios.put(u.name(), r));
             return PruningUnits.keepCounts(net, ratios, multiple);
         };
-        double ratio = BudgetProjection.largestFeasibleScale(r -> {
-            CostModel.Cost pruned = CostModel.of(PruningUnits.apply(net, keepAt.apply(r)));
-            return (double) base.flops() / pruned.flops() >= flopsTarget
-                    && (double) base.params() / pruned.params() >= paramsTarget;
-        });
+        double ratio = BudgetProjection.largestFeasibleScale(r -> baseFlops / prunedFlops(net, keepAt.apply(r))
+                >= target);
         Map<String, Integer> keep = keepAt.apply(ratio);
         Map<String, Double> exact = new LinkedHashMap<>();
         units.forEach(u -> exact.put(u.name(), (double) keep.get(u.name()) / u.channels()));

@@ -228,14 +228,13 @@ public final class LearnersBenchmark {
                 yield new Compressed(out.model(), "k-means 16 centroids per layer");
             }
             case "prune2x-int8" -> {
-                // 2x fewer FLOPs and 2x fewer weights: "2x" for a model's size as well as its compute.
-                Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(baseline.spec(), 2.0, 2.0,
+                Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(baseline.spec(), 2.0,
                         ChannelPruningLearner.DEFAULT_CHANNEL_MULTIPLE);
                 var pruned = ChannelPruningRecipe.run(baseline, ratios, ChannelCriterion.L1_NORM, data, tune, devices,
                         256, teacher, progress);
                 Compressed q = quantize(pruned.model(), "qat", null, data, tune, devices, teacher, progress);
                 yield new Compressed(q.model(), String.format(Locale.ROOT,
-                        "uniform pruning to 2x fewer FLOPs and params (%.2fx, %.2fx), then %s",
+                        "uniform pruning to 2x fewer FLOPs (%.2fx; params %.2fx), then %s",
                         (double) pruned.summary().get("flopsRatio"), (double) pruned.summary().get("paramsRatio"),
                         q.detail()));
             }
