@@ -1,6 +1,7 @@
 package dev.pocketmesh.nn.build;
 
 import ai.djl.ndarray.NDArray;
+import dev.pocketmesh.nn.engine.Scalars;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import dev.pocketmesh.nn.compress.ActivationQuant;
@@ -44,7 +45,7 @@ public interface LayerTransform {
      * closes, one set per training step.
      */
     static NDArray owned(NDArray like, NDArray a) {
-        return like.getManager().create(1f).toDevice(a.getDevice(), false).mul(a);
+        return Scalars.of(like, 1).toDevice(a.getDevice(), false).mul(a);
     }
 
     /** The layer's input as the compressed model sees it. */

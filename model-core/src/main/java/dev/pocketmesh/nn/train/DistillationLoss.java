@@ -3,6 +3,7 @@ package dev.pocketmesh.nn.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+import dev.pocketmesh.nn.engine.Scalars;
 
 /**
  * {@code (1 - w) * CE(student, labels) + w * T^2 * KL(softmax(teacher / T) || softmax(student / T))}, averaged over
@@ -27,10 +28,10 @@ final class DistillationLoss extends Loss {
         if (labels.size() < 2) {
             return ce; // validation batches carry no teacher logits
         }
-        NDArray teacherProbs = labels.get(1).div(temperature).softmax(1);
-        NDArray studentLog = student.div(temperature).logSoftmax(1);
-        NDArray teacherLog = labels.get(1).div(temperature).logSoftmax(1);
+        NDArray teacherProbs = Scalars.div(labels.get(1), temperature).softmax(1);
+        NDArray studentLog = Scalars.div(student, temperature).logSoftmax(1);
+        NDArray teacherLog = Scalars.div(labels.get(1), temperature).logSoftmax(1);
         NDArray kl = teacherProbs.mul(teacherLog.sub(studentLog)).sum(new int[] {1}).mean();
-        return ce.mul(1 - weight).add(kl.mul(weight * temperature * temperature));
+        return Scalars.mul(ce, 1 - weight).add(Scalars.mul(kl, weight * temperature * temperature));
     }
 }

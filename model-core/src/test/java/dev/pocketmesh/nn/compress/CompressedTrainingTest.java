@@ -78,6 +78,42 @@ class CompressedTrainingTest {
     }
 
     @Test
+    void quantizationAwareTrainingIsBitIdenticalWhileTheGarbageCollectorRuns() throws Exception {
+        // DJL frees the tensor behind mul(Number) / div(Number) while autograd still needs it for the backward pass:
+        // with the garbage collector reclaiming those buffers, gradients were computed from freed memory and runs of
+        // the same seed differed (and sometimes collapsed). Step sizes, input scales and the distillation temperature
+        // all go through such products.
+        Thread collector = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+        try {
+            Distillation teacher = new Distillation(NET, trained.weights(), 4.0, 0.7);
+            List<List<Double>> losses = new ArrayList<>();
+            List<byte[]> files = new ArrayList<>();
+            for (int run = 0; run < 2; run++) {
+                List<Double> epochLosses = new ArrayList<>();
+                QuantizationRecipe.Outcome out = QuantizationRecipe.run(trained, quant("qat", 4, 8), data,
+                        config(2, 0.01), CPU, teacher, (stats, w) -> epochLosses.add(stats.trainLoss()));
+                losses.add(epochLosses);
+                files.add(out.model().packed().toBytes());
+            }
+            assertThat(losses.get(1)).hasSize(2).isEqualTo(losses.get(0));
+            assertThat(files.get(1)).isEqualTo(files.get(0));
+        } finally {
+            collector.interrupt();
+        }
+    }
+
+    @Test
     void straightThroughGradientsReachTheWeightAndTheStepSize() {
         Engines.pytorch();
         int[] shape = {4, 3};

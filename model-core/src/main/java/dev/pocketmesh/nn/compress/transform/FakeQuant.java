@@ -2,6 +2,7 @@ package dev.pocketmesh.nn.compress.transform;
 
 import ai.djl.ndarray.NDArray;
 import dev.pocketmesh.nn.compress.ActivationQuant;
+import dev.pocketmesh.nn.engine.Scalars;
 
 /** Straight-through fake quantization on NDArrays, shared by the transforms. */
 final class FakeQuant {
@@ -15,7 +16,7 @@ final class FakeQuant {
 
     /** The input of a layer as the quantized model sees it; gradients pass where the input was not clipped. */
     static NDArray activation(NDArray x, ActivationQuant q) {
-        NDArray v = x.div(q.scale()).add(q.zeroPoint()).clip(0, q.qmax());
-        return roundStraightThrough(v).sub(q.zeroPoint()).mul(q.scale());
+        NDArray v = Scalars.div(x, q.scale()).add(q.zeroPoint()).clip(0, q.qmax());
+        return Scalars.mul(roundStraightThrough(v).sub(q.zeroPoint()), q.scale());
     }
 }

@@ -12,6 +12,7 @@ import dev.pocketmesh.nn.compress.EncodedTensor;
 import dev.pocketmesh.nn.compress.QuantParams;
 import dev.pocketmesh.nn.compress.QuantScheme;
 import dev.pocketmesh.nn.compress.UniformQuantizer;
+import dev.pocketmesh.nn.engine.Scalars;
 import dev.pocketmesh.nn.tensor.Tensor;
 import java.util.List;
 
@@ -70,7 +71,7 @@ public final class LsqWeightQuantizer implements LayerTransform {
         // s = s0 * exp(theta): updates change the step relative to its size, so a step of 0.002 is not thrown
         // across zero or to many times its value by an update sized for the weights (which happened, seed-dependent).
         NDArray theta = LayerTransform.owned(w, store.getValue(step, weight.getDevice(), training));
-        theta = theta.mul(gradientScale).add(theta.sub(theta.mul(gradientScale)).stopGradient());
+        theta = Scalars.mul(theta, gradientScale).add(theta.sub(Scalars.mul(theta, gradientScale)).stopGradient());
         NDArray s0 = w.getManager().create(initialSteps).toDevice(weight.getDevice(), false);
         NDArray scaled = theta.clip(-MAX_LOG_CHANGE, MAX_LOG_CHANGE).exp().mul(s0);
         long[] broadcast = new long[weightShape.length];
