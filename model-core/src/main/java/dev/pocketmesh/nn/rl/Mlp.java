@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.pocketmesh.nn.engine.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,8 +41,11 @@ final class Mlp {
 
     /** The output for a batch of rows; computed in {@code x}'s manager, so the caller's scope frees it. */
     NDArray forward(NDArray x) {
-        NDArray h = x.matMul(parameters.get(0)).add(parameters.get(1)).maximum(0f);
-        h = h.matMul(parameters.get(2)).add(parameters.get(3)).maximum(0f);
+        // ReLU against a PyTorch-owned zero: autograd keeps the other operand of maximum (see Scalars).
+        NDArray h = x.matMul(parameters.get(0)).add(parameters.get(1));
+        h = h.maximum(Scalars.of(h, 0));
+        h = h.matMul(parameters.get(2)).add(parameters.get(3));
+        h = h.maximum(Scalars.of(h, 0));
         return h.matMul(parameters.get(4)).add(parameters.get(5));
     }
 
