@@ -80,8 +80,8 @@ public final class LearnersBenchmark {
                             : String.format(Locale.ROOT, ", bytes ÷ ≥ %.1f", t.minBytesRatio()));
             return String.format(Locale.ROOT, "| %s | %s | %s | %.2f %% | %.2f %% | %.2f %% | %+.2f | %.2fx | %s | %s | %.0f s | %s |",
                     model, method, distilled ? "yes" : "no", baselineTop1 * 100, top1 * 100, onnxTop1 * 100,
-                    -dropPoints, bytesRatio,
-                    goal, Double.isNaN(t.maxDropPoints()) ? "—" : met() ? "met" : "NOT met", seconds, detail);
+                    -dropPoints, bytesRatio, goal, Double.isNaN(t.maxDropPoints()) ? "—" : met() ? "met" : "NOT met",
+                    seconds, detail);
         }
     }
 
@@ -172,9 +172,8 @@ public final class LearnersBenchmark {
                     double onnxTop1 = onnxTop1(c.model(), data);
                     long bytes = c.model().packed().toBytes().length;
                     Row row = new Row(model, method, distilled, baselineTop1, top1, onnxTop1,
-                            (baselineTop1 - top1) * 100,
-                            baselineBytes, baselinePackedBytes, bytes, (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9,
-                            c.detail());
+                            (baselineTop1 - top1) * 100, baselineBytes, baselinePackedBytes, bytes,
+                            (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9, c.detail());
                     log.accept(row.markdownRow());
                     rows.add(row);
                 }

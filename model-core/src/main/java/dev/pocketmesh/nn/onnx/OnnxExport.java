@@ -17,7 +17,6 @@ import dev.pocketmesh.model.ShapeInference;
 import dev.pocketmesh.nn.compress.ActivationQuant;
 import dev.pocketmesh.nn.compress.EncodedTensor;
 import dev.pocketmesh.nn.compress.PackedWeights;
-import dev.pocketmesh.nn.compress.QuantParams;
 import dev.pocketmesh.nn.tensor.Tensor;
 import dev.pocketmesh.nn.tensor.Weights;
 import java.nio.ByteBuffer;
@@ -196,31 +195,18 @@ public final class OnnxExport {
             return floatInitializer(layer, param);
         }
         int shift = q.scheme().symmetric() ? SYMMETRIC_ZERO_POINT : 0;
-        int[] codes = q.codes();
-        byte[] raw = new byte[codes.length];
-        for (int i = 0; i < codes.length; i++) {
-            raw[i] = (byte) (codes[i] + shift);
+        int channels = q.params().channels();
+        return dequantized(name, TensorProto.DataType.UINT8, uint8(q.codes(), shift), q.shape(), q.params().scale(),
+                uint8(q.params().zeroPoint(), shift), channels > 1 ? new int[] {channels} : new int[0]);
+    }
+
+    /** {@code values + shift}, each as one (unsigned) byte. */
+    private static byte[] uint8(int[] values, int shift) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) (values[i] + shift);
         }
-        TensorProto.DataType type = TensorProto.DataType.UINT8;
-        graph.addInitializer(tensor(name + "/codes", type, raw, q.shape()));
-        QuantParams p = q.params();
-        int[] zeroPoints = p.zeroPoint();
-        byte[] zp = new byte[zeroPoints.length];
-        for (int i = 0; i < zp.length; i++) {
-            zp[i] = (byte) (zeroPoints[i] + shift);
-        }
-        boolean perChannel = p.channels() > 1;
-        int[] dims = perChannel ? new int[] {p.channels()} : new int[0];
-        graph.addInitializer(tensor(name + "/scale", TensorProto.DataType.FLOAT, floatBytes(p.scale()), dims));
-        graph.addInitializer(tensor(name + "/zero_point", type, zp, dims));
-        NodeProto.Builder dq = node("DequantizeLinear", name + "/dequantize", name + "/codes", name + "/scale",
-                name + "/zero_point").addOutput(name);
-        if (perChannel) {
-            dq.addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
-                    .setI(0));
-        }
-        graph.addNode(dq);
-        return name;
+        return out;
     }
 
     /**
@@ -242,12 +228,26 @@ public final class OnnxExport {
             codes.putInt((int) Math.round((double) b[c] / scale[c]));
         }
         int[] dims = {b.length};
-        graph.addInitializer(tensor(name + "/codes", TensorProto.DataType.INT32, codes.array(), dims));
-        graph.addInitializer(tensor(name + "/scale", TensorProto.DataType.FLOAT, floatBytes(scale), dims));
-        graph.addInitializer(tensor(name + "/zero_point", TensorProto.DataType.INT32, new byte[4 * b.length], dims));
-        graph.addNode(node("DequantizeLinear", name + "/dequantize", name + "/codes", name + "/scale",
-                name + "/zero_point").addOutput(name).addAttribute(AttributeProto.newBuilder().setName("axis")
-                        .setType(AttributeProto.AttributeType.INT).setI(0)));
+        return dequantized(name, TensorProto.DataType.INT32, codes.array(), dims, scale, new byte[4 * b.length], dims);
+    }
+
+    /**
+     * Tensor {@code name} as integer {@code codes} behind DequantizeLinear: initializers {@code <name>/codes},
+     * {@code /scale} and {@code /zero_point} (of {@code paramDims}: empty for one scale, else one per channel of axis
+     * 0). Returns {@code name}.
+     */
+    private String dequantized(String name, TensorProto.DataType type, byte[] codes, int[] shape, float[] scale,
+            byte[] zeroPoint, int[] paramDims) {
+        graph.addInitializer(tensor(name + "/codes", type, codes, shape));
+        graph.addInitializer(tensor(name + "/scale", TensorProto.DataType.FLOAT, floatBytes(scale), paramDims));
+        graph.addInitializer(tensor(name + "/zero_point", type, zeroPoint, paramDims));
+        NodeProto.Builder dq = node("DequantizeLinear", name + "/dequantize", name + "/codes", name + "/scale",
+                name + "/zero_point").addOutput(name);
+        if (paramDims.length > 0) {
+            dq.addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
+                    .setI(0));
+        }
+        graph.addNode(dq);
         return name;
     }
 
