@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code channel-pruning}: removes whole output channels of convs (one preserve ratio per
+ * {@code channel-pruning}: removes whole output channels of convs and neurons of hidden Linear layers (one preserve
+ * ratio per
  * {@link PruningUnits prunable unit}), copies the surviving weights into a physically smaller network and
  * fine-tunes it. The search space is one ratio {@code ratio.<unit>} in [minRatio, maxRatio] per unit not fixed
  * by the parameters; every configuration a study proposes is first {@link #complete completed} so that it meets
@@ -110,7 +111,7 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         NetSpec net = resolved.get();
         List<PruningUnits.Unit> units = PruningUnits.of(net);
         if (units.isEmpty()) {
-            errors.add(new FieldError("model", net.name() + " has no conv layers whose channels can be pruned"));
+            errors.add(new FieldError("model", net.name() + " has no conv or hidden Linear layers whose channels can be pruned"));
             return errors;
         }
         Map<String, Object> p = withDefaults(spec.compression().params());
@@ -171,7 +172,7 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         double flops = 0;
         double params = 0;
         for (CostModel.LayerCost layer : cost.layers()) {
-            if (unit.convs().contains(layer.name())) {
+            if (unit.layers().contains(layer.name())) {
                 flops += layer.flops();
                 params += layer.params();
             }

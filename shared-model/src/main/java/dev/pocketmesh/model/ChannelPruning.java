@@ -10,7 +10,8 @@ import java.util.Set;
  * Channel pruning as spec editing (no weights): a conv gets fewer output channels and every consumer is
  * updated so the spec stays valid: its BatchNorm, a following depthwise conv (and its BN, since a depthwise
  * conv's channels follow its input), the next dense conv's {@code inChannels}, a projection shortcut reading
- * it, or the first Linear's {@code inFeatures} after a Flatten (C*H*W).
+ * it, or the first Linear's {@code inFeatures} after a Flatten (C*H*W). A hidden Linear ({@link PruningUnits}) gets
+ * fewer output features the same way, and the next Linear fewer input features.
  *
  * <p>Convs writing into one residual stream (summed by {@link Layer.Add}) must keep equal output channels;
  * {@link #couplingGroups} lists them, {@link #pruneConv} refuses to prune one alone and {@link #pruneGroup}
@@ -60,6 +61,9 @@ public final class ChannelPruning {
         List<List<String>> groups = couplingGroups(spec);
         boolean known = groups.stream().anyMatch(g -> Set.copyOf(g).equals(wanted));
         if (!known) {
+            if (wanted.size() == 1 && spec.conv(group.get(0)).isEmpty()) {
+                return pruneLinear(spec, group.get(0), keepChannels);
+            }
             if (wanted.size() == 1) {
                 return pruneConv(spec, group.get(0), keepChannels);
             }
@@ -73,8 +77,27 @@ public final class ChannelPruning {
         return prune(spec, group, keepChannels);
     }
 
+    /**
+     * Keeps {@code keepFeatures} output features of the hidden Linear {@code linearName}.
+     *
+     * @throws NetSpecException when there is no such Linear, it is not hidden (the last Linear gives the classes),
+     *                          or keepFeatures is not in [1, outFeatures]
+     */
+    public static NetSpec pruneLinear(NetSpec spec, String linearName, int keepFeatures) {
+        ShapeInference.infer(spec);
+        Layer.Linear linear = PruningUnits.hiddenLinears(spec).stream().filter(l -> l.name().equals(linearName))
+                .findFirst().orElseThrow(() -> new NetSpecException(linearName, "no conv or hidden Linear layer of "
+                        + "that name in " + spec.name() + " (the last Linear's outputs are the classes)"));
+        if (keepFeatures < 1 || keepFeatures > linear.outFeatures()) {
+            throw new NetSpecException(linearName, "keepFeatures must be in [1, " + linear.outFeatures() + "], got "
+                    + keepFeatures);
+        }
+        return rebuild(spec, Map.of(linearName, linear.withOutFeatures(keepFeatures)), List.of(linearName),
+                keepFeatures);
+    }
+
     private static NetSpec prune(NetSpec spec, List<String> convNames, int keep) {
-        Map<String, Layer.Conv2d> edited = new HashMap<>();
+        Map<String, Layer> edited = new HashMap<>();
         for (String name : convNames) {
             Layer.Conv2d conv = spec.conv(name)
                     .orElseThrow(() -> new NetSpecException(name, "no conv of that name in " + spec.name()));
@@ -90,6 +113,10 @@ public final class ChannelPruning {
             }
             edited.put(name, conv.withOutChannels(keep));
         }
+        return rebuild(spec, edited, convNames, keep);
+    }
+
+    private static NetSpec rebuild(NetSpec spec, Map<String, Layer> edited, List<String> names, int keep) {
         try {
             NetSpec result = spec.withLayers(reconcile(spec, edited));
             ShapeInference.infer(result);
@@ -98,7 +125,7 @@ public final class ChannelPruning {
             if (e instanceof NetSpecException nse) {
                 throw nse;
             }
-            throw new NetSpecException(null, "pruning " + convNames + " to " + keep + " channels gives an invalid "
+            throw new NetSpecException(null, "pruning " + names + " to " + keep + " channels gives an invalid "
                     + "network: " + e.getMessage());
         }
     }
@@ -108,7 +135,7 @@ public final class ChannelPruning {
      * channel-consuming field to them (the spec was valid before the edit, so only consumers of the edited
      * convs change).
      */
-    private static List<Layer> reconcile(NetSpec spec, Map<String, Layer.Conv2d> edited) {
+    private static List<Layer> reconcile(NetSpec spec, Map<String, Layer> edited) {
         List<Layer> out = new ArrayList<>();
         Map<String, Shape> outputs = new HashMap<>();
         outputs.put(NetSpec.INPUT, spec.input());
@@ -116,15 +143,15 @@ public final class ChannelPruning {
         for (Layer layer : spec.layers()) {
             Layer fixed = layer;
             if (layer instanceof Layer.Conv2d c) {
-                fixed = adapt(edited.getOrDefault(c.name(), c), current.channels());
+                fixed = adapt((Layer.Conv2d) edited.getOrDefault(c.name(), c), current.channels());
             } else if (layer instanceof Layer.BatchNorm bn) {
                 fixed = new Layer.BatchNorm(bn.name(), current.channels());
             } else if (layer instanceof Layer.Linear l && current.flat()) {
-                fixed = l.withInFeatures(current.channels());
+                fixed = ((Layer.Linear) edited.getOrDefault(l.name(), l)).withInFeatures(current.channels());
             } else if (layer instanceof Layer.Add a && a.shortcut() != null) {
                 Shape from = outputs.get(a.from());
                 Layer.Conv2d sc = a.shortcut().conv();
-                Layer.Conv2d conv = adapt(edited.getOrDefault(sc.name(), sc), from == null ? sc.inChannels() : from.channels());
+                Layer.Conv2d conv = adapt((Layer.Conv2d) edited.getOrDefault(sc.name(), sc), from == null ? sc.inChannels() : from.channels());
                 Layer.BatchNorm bn = a.shortcut().bn() == null ? null
                         : new Layer.BatchNorm(a.shortcut().bn().name(), conv.outChannels());
                 fixed = new Layer.Add(a.name(), a.from(), new Layer.Shortcut(conv, bn));

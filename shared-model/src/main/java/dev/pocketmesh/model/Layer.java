@@ -142,6 +142,10 @@ public sealed interface Layer {
         public Linear withInFeatures(int in) {
             return new Linear(name, in, outFeatures, bias);
         }
+
+        public Linear withOutFeatures(int out) {
+            return new Linear(name, inFeatures, out, bias);
+        }
     }
 
     /**

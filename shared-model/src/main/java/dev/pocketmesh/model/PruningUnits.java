@@ -8,27 +8,31 @@ import java.util.Set;
 
 /**
  * The independently prunable channel sets of a network, in spec order: every dense conv whose output channels
- * are free (one unit per conv), and every residual stream whose producers must keep equal channels (one unit
- * per {@link ChannelPruning#couplingGroups coupling group}, unless the stream is the network input). Depthwise
+ * are free (one unit per conv), every residual stream whose producers must keep equal channels (one unit per
+ * {@link ChannelPruning#couplingGroups coupling group}, unless the stream is the network input), and every hidden
+ * Linear layer (its output neurons are its channels; the last Linear's outputs are the classes and stay). Depthwise
  * convs are no units: their channels follow their producer's. A search assigns one preserve ratio per unit.
+ *
+ * <p>Hidden Linear layers are units because in small CNNs they hold most of the parameters (LeNet-5: 92 %): a
+ * network pruned to half its FLOPs through its convs alone keeps 58 % of its bytes.
  */
 public final class PruningUnits {
     private PruningUnits() {
     }
 
     /**
-     * @param name     the conv's name for a single conv; the residual group's name (or {@code stream:<first
-     *                 conv>}) for a coupled set
-     * @param convs    the convs whose output channels the unit sets
+     * @param name     the layer's name for a single conv or Linear; the residual group's name (or {@code
+     *                 stream:<first conv>}) for a coupled set
+     * @param layers   the convs (or the one Linear) whose output channels the unit sets
      * @param channels their current output channels
      */
-    public record Unit(String name, List<String> convs, int channels) {
+    public record Unit(String name, List<String> layers, int channels) {
         public Unit {
-            convs = List.copyOf(convs);
+            layers = List.copyOf(layers);
         }
 
         public boolean coupled() {
-            return convs.size() > 1;
+            return layers.size() > 1;
         }
 
         /** Channels kept for a preserve ratio: round(ratio x channels), at least 1. */
@@ -73,7 +77,42 @@ public final class PruningUnits {
                 units.add(new Unit(groupName(spec, group), group, conv.outChannels()));
             }
         }
+        for (Layer.Linear linear : hiddenLinears(spec)) {
+            units.add(new Unit(linear.name(), List.of(linear.name()), linear.outFeatures()));
+        }
         return units;
+    }
+
+    /**
+     * The Linear layers whose outputs reach the next Linear through per-feature layers only (ReLU, BatchNorm): their
+     * neurons can go, with the matching input columns of that next Linear. The last Linear (the classes) never, nor
+     * one whose features a residual add also reads (their count is tied to the other addend's).
+     */
+    static List<Layer.Linear> hiddenLinears(NetSpec spec) {
+        Set<String> readByAdds = new java.util.HashSet<>();
+        for (Layer layer : spec.layers()) {
+            if (layer instanceof Layer.Add add) {
+                readByAdds.add(add.from());
+            }
+        }
+        List<Layer.Linear> hidden = new ArrayList<>();
+        List<Layer> layers = spec.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            if (!(layers.get(i) instanceof Layer.Linear linear)) {
+                continue;
+            }
+            for (int j = i + 1; j < layers.size() && !readByAdds.contains(layers.get(j - 1).name()); j++) {
+                Layer next = layers.get(j);
+                if (next instanceof Layer.Linear) {
+                    hidden.add(linear);
+                    break;
+                }
+                if (!(next instanceof Layer.Relu || next instanceof Layer.BatchNorm)) {
+                    break;
+                }
+            }
+        }
+        return hidden;
     }
 
     /** The spec with every unit cut to {@code keep.get(unit name)} channels (units not in the map stay whole). */
@@ -82,7 +121,7 @@ public final class PruningUnits {
         for (Unit unit : of(spec)) {
             Integer k = keep.get(unit.name());
             if (k != null && k != unit.channels()) {
-                result = ChannelPruning.pruneGroup(result, unit.convs(), k);
+                result = ChannelPruning.pruneGroup(result, unit.layers(), k);
             }
         }
         return result;

@@ -31,11 +31,12 @@ class ChannelPruningLearnerTest {
         assertThat(resnet.parameters()).hasSize(12);
         assertThat(resnet.parameters()).extracting(p -> p.name())
                 .contains("ratio.s1.b1.conv1", "ratio.stage1", "ratio.stage3");
+        // LeNet-5's hidden Linear layers are units too (their neurons); fc3 gives the classes.
         assertThat(learner.searchSpace(job("lenet5", Map.of(), 2.0)).parameters()).extracting(p -> p.name())
-                .containsExactly("ratio.conv1", "ratio.conv2");
+                .containsExactly("ratio.conv1", "ratio.conv2", "ratio.fc1", "ratio.fc2");
         // Fixed ratios are not searched.
         assertThat(learner.searchSpace(job("lenet5", Map.of("ratios", Map.of("conv1", 0.5)), 2.0)).parameters())
-                .extracting(p -> p.name()).containsExactly("ratio.conv2");
+                .extracting(p -> p.name()).containsExactly("ratio.conv2", "ratio.fc1", "ratio.fc2");
         assertThat(learner.searchSpace(job("lenet5", Map.of("ratio", 0.5), null)).parameters()).isEmpty();
     }
 
@@ -139,7 +140,7 @@ class ChannelPruningLearnerTest {
     @Test
     void theBaselineKeepsEveryChannel() {
         assertThat(learner.baselineConfig(job("lenet5", Map.of(), 2.0)))
-                .isEqualTo(Map.of("ratio.conv1", 1.0, "ratio.conv2", 1.0));
+                .isEqualTo(Map.of("ratio.conv1", 1.0, "ratio.conv2", 1.0, "ratio.fc1", 1.0, "ratio.fc2", 1.0));
     }
 
     @Test
@@ -153,10 +154,14 @@ class ChannelPruningLearnerTest {
     }
 
     @Test
-    void unknownUnitsAndNetworksWithoutConvsAreRefused() {
+    void unknownUnitsAreRefusedAndAnMlpPrunesItsHiddenNeurons() {
         assertThat(learner.validateJob(job("lenet5", Map.of("ratios", Map.of("conv9", 0.5)), 2.0)))
                 .extracting(FieldError::field).containsExactly("compression.params.ratios.conv9");
-        assertThat(learner.validateJob(job("mlp", Map.of(), 2.0))).extracting(FieldError::field).containsExactly("model");
+        // An MLP has no convs, but its two hidden layers are units; the output layer is not.
+        assertThat(learner.validateJob(job("mlp", Map.of(), 2.0))).isEmpty();
+        assertThat(learner.searchSpace(job("mlp", Map.of(), 2.0)).parameters()).hasSize(2);
+        assertThat(learner.validateJob(job("mlp", Map.of("ratios", Map.of("fc3", 0.5)), 2.0)))
+                .extracting(FieldError::field).containsExactly("compression.params.ratios.fc3");
         assertThat(learner.validate(Map.of("criterion", "random"), "compression.params"))
                 .extracting(FieldError::field).containsExactly("compression.params.criterion");
     }

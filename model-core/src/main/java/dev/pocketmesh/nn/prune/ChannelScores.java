@@ -76,12 +76,15 @@ public final class ChannelScores {
                 .limit(keep).mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    /** The BatchNorm that directly follows the conv: the next top-level layer, or a shortcut conv's own BN. */
+    /**
+     * The BatchNorm that directly follows the conv (or hidden Linear): the next top-level layer, or a shortcut conv's
+     * own BN.
+     */
     static Optional<Layer.BatchNorm> batchNormAfter(NetSpec spec, String convName) {
         List<Layer> layers = spec.layers();
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            if (layer instanceof Layer.Conv2d c && c.name().equals(convName)) {
+            if ((layer instanceof Layer.Conv2d || layer instanceof Layer.Linear) && layer.name().equals(convName)) {
                 return i + 1 < layers.size() && layers.get(i + 1) instanceof Layer.BatchNorm bn
                         ? Optional.of(bn) : Optional.empty();
             }
@@ -92,7 +95,7 @@ public final class ChannelScores {
         throw new IllegalArgumentException("convs: no conv '" + convName + "' in " + spec.name());
     }
 
-    /** Per output channel (axis 0) the L1 norm, or the L2 norm, of its filter. */
+    /** Per output channel (axis 0) the L1 norm, or the L2 norm, of its filter (a Linear's row). */
     static double[] filterNorms(Tensor weight, boolean l2) {
         int channels = weight.dim(0);
         int per = weight.stride0();

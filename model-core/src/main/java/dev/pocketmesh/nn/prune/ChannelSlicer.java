@@ -25,7 +25,8 @@ import java.util.Set;
  * carries: a member conv's output carries the kept channels; BN, ReLU, pools, and depthwise convs pass them
  * through (slicing their per-channel tensors); a dense conv or Linear reading such a tensor loses the matching
  * input slices (axis 1) and starts a whole tensor again; Flatten turns kept channels into their H*W feature
- * blocks; an Add requires both addends to carry the same channels. The spec edit itself is
+ * blocks; a hidden Linear that is a member keeps the rows of its kept neurons; an Add requires both addends to carry
+ * the same channels. The spec edit itself is
  * {@link ChannelPruning#pruneGroup}; the result is checked with {@link WeightShapes#check}.
  */
 public final class ChannelSlicer {
@@ -59,12 +60,14 @@ public final class ChannelSlicer {
         }
         int channels = -1;
         for (String name : convs) {
-            Layer.Conv2d conv = spec.conv(name).orElseThrow(() -> new IllegalArgumentException(
-                    "convs: no conv '" + name + "' in " + spec.name()));
-            if (channels >= 0 && conv.outChannels() != channels) {
+            int out = spec.conv(name).map(Layer.Conv2d::outChannels)
+                    .or(() -> linear(spec, name).map(Layer.Linear::outFeatures))
+                    .orElseThrow(() -> new IllegalArgumentException("convs: no conv or Linear '" + name + "' in "
+                            + spec.name()));
+            if (channels >= 0 && out != channels) {
                 throw new IllegalArgumentException("convs: " + convs + " have different output channels");
             }
-            channels = conv.outChannels();
+            channels = out;
         }
         checkIndices(kept, channels, "kept");
         // The spec edit first: it refuses everything ChannelPruning refuses (wrong group, depthwise member, ...).
@@ -74,6 +77,11 @@ public final class ChannelSlicer {
         Weights result = weights.with(walk.replaced);
         WeightShapes.check(pruned, result);
         return new Result(pruned, result, walk.log);
+    }
+
+    private static java.util.Optional<Layer.Linear> linear(NetSpec spec, String name) {
+        return spec.layers().stream().filter(l -> l instanceof Layer.Linear && l.name().equals(name))
+                .map(Layer.Linear.class::cast).findFirst();
     }
 
     static void checkIndices(int[] kept, int channels, String field) {
@@ -140,6 +148,15 @@ public final class ChannelSlicer {
                         slice(l.name(), Weights.WEIGHT, 1, current);
                     }
                     out = null;
+                    if (members.contains(l.name())) {
+                        // A hidden Linear's neurons: rows of its weight and bias, as a conv's filters.
+                        visitedMembers.add(l.name());
+                        slice(l.name(), Weights.WEIGHT, 0, kept);
+                        if (l.bias()) {
+                            slice(l.name(), Weights.BIAS, 0, kept);
+                        }
+                        out = kept;
+                    }
                 } else if (layer instanceof Layer.Add a) {
                     int[] other = selectionOf.get(a.from());
                     if (a.shortcut() != null) {

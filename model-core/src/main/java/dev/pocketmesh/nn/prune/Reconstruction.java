@@ -54,9 +54,10 @@ final class Reconstruction {
      * The dense layer that alone reads a unit's output.
      *
      * @param layer      the consumer's top-level name
-     * @param linear     a Linear after Flatten (else a groups = 1 conv)
+     * @param linear     a Linear, after Flatten or after a hidden Linear (else a groups = 1 conv)
      * @param input      the consumer's input map, C x H x W (for a Linear: the map before Flatten)
-     * @param perChannel features per input channel in one sample: k*k, or H*W for a Linear
+     * @param perChannel features per input channel in one sample: k*k, H*W for a Linear after Flatten, 1 after a
+     *                   Linear
      * @param conv       the consumer conv, null for a Linear
      */
     record Consumer(String layer, boolean linear, Shape input, int perChannel, Layer.Conv2d conv) {
@@ -74,7 +75,8 @@ final class Reconstruction {
 
     /**
      * Whether the unit {@code convs} qualifies: a single top-level conv whose output passes only through BN,
-     * ReLU and pooling layers (read by no residual add) to one groups = 1 conv, or to Flatten + Linear.
+     * ReLU and pooling layers (read by no residual add) to one groups = 1 conv, or to Flatten + Linear; or a hidden
+     * Linear, whose neurons feed the next Linear through ReLU / BN.
      */
     static Eligibility consumerOf(NetSpec spec, List<String> convs) {
         if (convs.size() != 1) {
@@ -108,6 +110,10 @@ final class Reconstruction {
                     return new Eligibility(null, "its consumer '" + c.name() + "' is a grouped conv");
                 }
                 return new Eligibility(new Consumer(c.name(), false, in, c.kernel() * c.kernel(), c), null);
+            }
+            if (layer instanceof Layer.Linear l && in.flat()) {
+                // A hidden Linear's neurons feed the next Linear directly: one input column per neuron.
+                return new Eligibility(new Consumer(l.name(), true, in, 1, null), null);
             }
             if (layer instanceof Layer.Flatten) {
                 if (i + 1 < spec.layers().size() && spec.layers().get(i + 1) instanceof Layer.Linear l

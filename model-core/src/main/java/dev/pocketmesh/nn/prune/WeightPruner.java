@@ -55,7 +55,7 @@ public final class WeightPruner {
             int[] kept = null;
             Map<String, Tensor> refitted = Map.of();
             if (criterion == ChannelCriterion.RECONSTRUCTION) {
-                Reconstruction.Eligibility eligibility = Reconstruction.consumerOf(currentSpec, unit.convs());
+                Reconstruction.Eligibility eligibility = Reconstruction.consumerOf(currentSpec, unit.layers());
                 if (eligibility.eligible()) {
                     Reconstruction.Consumer consumer = eligibility.consumer();
                     Tensor consumerWeight = currentWeights.get(consumer.layer(), Weights.WEIGHT);
@@ -88,10 +88,10 @@ public final class WeightPruner {
             if (kept == null) {
                 ChannelCriterion weightOnly = criterion == ChannelCriterion.RECONSTRUCTION
                         ? ChannelCriterion.L1_NORM : criterion;
-                double[] scores = ChannelScores.of(weightOnly, currentSpec, currentWeights, unit.convs(), notes);
+                double[] scores = ChannelScores.of(weightOnly, currentSpec, currentWeights, unit.layers(), notes);
                 kept = ChannelScores.top(scores, keep);
             }
-            ChannelSlicer.Result sliced = ChannelSlicer.slice(currentSpec, currentWeights, unit.convs(), kept);
+            ChannelSlicer.Result sliced = ChannelSlicer.slice(currentSpec, currentWeights, unit.layers(), kept);
             currentSpec = sliced.spec();
             currentWeights = sliced.weights().with(refitted);
             keptByUnit.put(unit.name(), kept);

@@ -73,6 +73,33 @@ class ChannelSlicerTest {
     }
 
     @Test
+    void lenetFc1KeepsItsKeptNeuronsRowsAndTheMatchingColumnsOfFc2() {
+        Weights w = RandomWeights.of(LENET, 5);
+        int[] kept = subset(120, 48, 7);
+        ChannelSlicer.Result r = ChannelSlicer.slice(LENET, w, List.of("fc1"), kept);
+
+        assertThat(r.sliced()).containsExactly("fc1.weight[0]", "fc1.bias[0]", "fc2.weight[1]");
+        assertThat(r.weights().get("fc1", "weight").shape()).containsExactly(48, 400);
+        Tensor before = w.get("fc2", "weight"); // [84, 120]
+        Tensor after = r.weights().get("fc2", "weight");
+        assertThat(after.shape()).containsExactly(84, 48);
+        for (int o = 0; o < 84; o++) {
+            for (int j = 0; j < kept.length; j++) {
+                assertThat(after.data()[o * 48 + j]).isEqualTo(before.data()[o * 120 + kept[j]]);
+            }
+        }
+        assertThat(((Layer.Linear) r.spec().layer("fc1").orElseThrow()).outFeatures()).isEqualTo(48);
+        assertThat(((Layer.Linear) r.spec().layer("fc2").orElseThrow()).inFeatures()).isEqualTo(48);
+        assertSameFunction(LENET, w, List.of("fc1"), kept, 1, 28, 28);
+    }
+
+    @Test
+    void theClassifierLayerIsNoUnit() {
+        assertThatThrownBy(() -> ChannelSlicer.slice(LENET, RandomWeights.of(LENET, 6), List.of("fc3"), new int[] {0, 1}))
+                .hasMessageContaining("fc3").hasMessageContaining("classes");
+    }
+
+    @Test
     void resnetBlockConv1SlicesItsBnAndTheBlocksConv2Input() {
         Weights w = RandomWeights.of(RESNET, 3);
         int[] kept = subset(16, 9, 3);

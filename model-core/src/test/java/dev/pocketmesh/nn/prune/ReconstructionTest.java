@@ -238,6 +238,33 @@ class ReconstructionTest {
     }
 
     @Test
+    void aHiddenLinearsNeuronsAreChosenAndTheNextLinearRefit() {
+        NetSpec lenet = ModelZoo.byName("lenet5", 1, 16, 16, 10);
+        Weights w = RandomWeights.of(lenet, 32);
+        Tensor train = ReferenceNet.images(300, 1, 16, 16, 6);
+        Tensor heldOut = ReferenceNet.images(100, 1, 16, 16, 7);
+        List<String> asked = new ArrayList<>();
+        ActivationSource source = (layer, spec, weights) -> {
+            asked.add(layer);
+            return ReferenceNet.inputOf(spec, weights, train, layer); // [N, 120]: what fc2 receives
+        };
+        Map<String, Integer> keep = Map.of("fc1", 40);
+        PrunedModel reconstructed = WeightPruner.prune(lenet, w, keep, ChannelCriterion.RECONSTRUCTION, source, 7);
+        PrunedModel l1 = WeightPruner.prune(lenet, w, keep, ChannelCriterion.L1_NORM, null, 7);
+        assertThat(asked).containsExactly("fc2");
+        assertThat(reconstructed.weights().get("fc2", "weight").shape()).containsExactly(84, 40);
+        assertThat(reconstructed.notes()).singleElement().asString().contains("'fc2' refit");
+
+        Tensor reference = ReferenceNet.inputOf(lenet, w, heldOut, "relu4"); // fc2 output
+        double errReconstructed = ReferenceNet.relativeError(
+                ReferenceNet.inputOf(reconstructed.spec(), reconstructed.weights(), heldOut, "relu4"), reference);
+        double errL1 = ReferenceNet.relativeError(ReferenceNet.inputOf(l1.spec(), l1.weights(), heldOut, "relu4"), reference);
+        System.out.printf("lenet5 fc1 120 -> 40 (fc2 refit): held-out relative error reconstruction %.4f, l1 %.4f%n",
+                errReconstructed, errL1);
+        assertThat(errReconstructed).isLessThan(0.8 * errL1);
+    }
+
+    @Test
     void unitsThatDoNotQualifyUseL1WithAReason() {
         NetSpec resnet = ModelZoo.byName("resnet20", 1, 28, 28, 10);
         Weights w = RandomWeights.of(resnet, 41);

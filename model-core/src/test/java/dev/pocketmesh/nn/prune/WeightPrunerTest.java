@@ -23,7 +23,7 @@ class WeightPrunerTest {
         assertThatThrownBy(() -> prune(LENET, w, Map.of("conv7", 3)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("keepByUnit.conv7").hasMessageContaining("no pruning unit")
-                .hasMessageContaining("[conv1, conv2]");
+                .hasMessageContaining("[conv1, conv2, fc1, fc2]");
         assertThatThrownBy(() -> prune(LENET, w, Map.of("conv2", 0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("keepByUnit.conv2").hasMessageContaining("[1, 16], got 0");
