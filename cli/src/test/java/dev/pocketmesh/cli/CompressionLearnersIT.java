@@ -109,14 +109,25 @@ class CompressionLearnersIT {
     }
 
     @Test
-    void aPruneThenQuantizePipelineMeetsBothTargetsAndReportsEachStage() throws Exception {
+    void aPruneThenQuantizePipelineSearchedStageByStageMeetsBothTargetsAndReportsEachStage() throws Exception {
         JsonNode report = run("e2e-pipeline", """
                 {pipeline: [{learner: channel-pruning, params: {minRatio: 0.3}}, \
-                {learner: uniform-quantization, params: {mode: qat}}], target: {flopsRatio: 2}}""", 2,
-                "epochs: 1, finalEpochs: 1");
-        for (JsonNode t : searchTrials(report)) {
+                {learner: uniform-quantization, params: {mode: qat}}], pipelineSearch: stage-by-stage, \
+                target: {flopsRatio: 2, equivalentBits: 6}}""", 2, "epochs: 1, finalEpochs: 1");
+        List<JsonNode> search = searchTrials(report);
+        for (JsonNode t : search) {
             assertThat(t.path("metrics").path("flopsRatio").asDouble()).isGreaterThanOrEqualTo(2 * 0.99);
         }
+        // Stage by stage, one trial each: trial 1 searched the pruning ratios, trial 2 the bit widths with trial 1's
+        // ratios held (both were in flight at once, so trial 2 took trial 1's proposal).
+        JsonNode first = search.stream().filter(t -> t.path("number").asInt() == 1).findFirst().orElseThrow();
+        JsonNode second = search.stream().filter(t -> t.path("number").asInt() == 2).findFirst().orElseThrow();
+        first.path("config").fields().forEachRemaining(e -> {
+            if (e.getKey().startsWith("ratio.")) {
+                assertThat(second.path("config").path(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+            }
+        });
+        assertThat(second.path("config").has("bits.fc1")).isTrue();
         // 8-bit weights (~4x) of a network with fewer channels (how much fewer parameters depends on the layers the
         // search pruned: LeNet's parameters sit in fc1, its FLOPs in the convs).
         assertThat(report.path("ratios").path("bytesReduction").asDouble()).isGreaterThan(3.5);

@@ -1,7 +1,9 @@
 package dev.pocketmesh.learner;
 
 import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Parameter;
 import dev.pocketmesh.search.SearchSpace;
 import dev.pocketmesh.spec.JobSpec;
@@ -17,13 +19,23 @@ import java.util.Set;
  * {@code pipeline}: learners applied one after the other, each fine-tuning what the one before left
  * ({@code compression.pipeline: [{learner, params}, ...]}). The orders that make sense: channel pruning first (it
  * needs the float network with its batch norms), then at most one of weight sparsification, uniform or non-uniform
- * quantization. The stages are searched jointly: one study over the union of their spaces (their configuration keys
- * do not collide: {@code ratio.}, {@code bits.}, {@code sparsity.}), each stage's proposal projected onto its own
- * targets on the network the stages before it produce. Each target goes to the stage that supports it.
+ * quantization. Each stage's proposal is projected onto its own targets on the network the stages before it produce;
+ * each target goes to the stage that supports it.
+ *
+ * <p>Two ways to search ({@code compression.pipelineSearch}): {@code joint} (the default), one study over the union
+ * of the stages' spaces (their configuration keys do not collide: {@code ratio.}, {@code bits.}, {@code sparsity.});
+ * or {@code stage-by-stage}, the trial budget split evenly over the stages that have something to search, each
+ * {@link #phase phase} searching one stage's space with the stages before it fixed at their best configuration so far
+ * and the stages after it at their defaults. Stage by stage searches fewer dimensions at a time (a model-based
+ * optimiser learns faster), at the price of never revisiting an earlier stage's choice.
  */
 public final class PipelineLearner implements LearnerDescriptor {
     public static final String NAME = "pipeline";
     public static final String STAGES = "stages";
+    /** The parameter (and job field {@code compression.pipelineSearch}) choosing how the stages are searched. */
+    public static final String SEARCH = "pipelineSearch";
+    public static final String JOINT = "joint";
+    public static final String STAGE_BY_STAGE = "stage-by-stage";
     private static final Set<String> LAST_STAGES = Set.of(UniformQuantizationLearner.NAME,
             NonUniformQuantizationLearner.NAME, WeightSparsificationLearner.NAME);
 
@@ -46,7 +58,8 @@ public final class PipelineLearner implements LearnerDescriptor {
 
     @Override
     public String description() {
-        return "learners in sequence (channel pruning, then quantization or sparsification), searched jointly";
+        return "learners in sequence (channel pruning, then quantization or sparsification), searched jointly or "
+                + "stage by stage";
     }
 
     @Override
@@ -95,6 +108,11 @@ public final class PipelineLearner implements LearnerDescriptor {
         if (errors.isEmpty()) {
             orderError(names).ifPresent(reason -> errors.add(new FieldError(field, reason)));
         }
+        Object mode = params.get(SEARCH);
+        if (mode != null && !JOINT.equals(mode) && !STAGE_BY_STAGE.equals(mode)) {
+            errors.add(new FieldError(prefix.equals("compression") ? "compression." + SEARCH : prefix + "." + SEARCH,
+                    "must be " + JOINT + " or " + STAGE_BY_STAGE + " (got " + mode + ")"));
+        }
         return errors;
     }
 
@@ -128,7 +146,7 @@ public final class PipelineLearner implements LearnerDescriptor {
             filled.put("params", learner.withDefaults(stageParams(stage)));
             stages.add(filled);
         }
-        return Map.of(STAGES, stages);
+        return Map.of(STAGES, stages, SEARCH, params.getOrDefault(SEARCH, JOINT));
     }
 
     /** The stages of a validated pipeline job, in order. */
@@ -159,7 +177,84 @@ public final class PipelineLearner implements LearnerDescriptor {
         for (Stage stage : stages(spec)) {
             errors.addAll(stage.learner().validateJob(stage.spec()));
         }
+        if (errors.isEmpty() && stageByStage(spec)) {
+            int searched = phaseSpaces(spec).size();
+            if (spec.search().isPareto()) {
+                errors.add(new FieldError("compression." + SEARCH, STAGE_BY_STAGE + " fixes each stage at its most "
+                        + "accurate configuration, which a Pareto search does not single out; use " + JOINT));
+            } else if (spec.search().trials() < searched) {
+                errors.add(new FieldError("search.trials", STAGE_BY_STAGE + " gives every searched stage trials of "
+                        + "its own: at least " + searched + " are needed (got " + spec.search().trials() + ")"));
+            }
+        }
         return errors;
+    }
+
+    /** Whether the job searches its stages one after the other ({@code pipelineSearch: stage-by-stage}). */
+    public static boolean stageByStage(JobSpec spec) {
+        return NAME.equals(spec.compression().learner())
+                && STAGE_BY_STAGE.equals(spec.compression().params().get(SEARCH));
+    }
+
+    /**
+     * What trial {@code number} of a stage-by-stage search does. The trials are split evenly over the stages with a
+     * non-empty space, in order (the first ones get the remainder): phase k is trials {@code start .. end}.
+     *
+     * @param stage       the index of the stage it searches
+     * @param space       that stage's search space
+     * @param fixed       the configuration of the stages before it: the best EVALUATED trial of the phases before
+     *                    (by {@link dev.pocketmesh.search.Objective#best}); while none has finished, the latest
+     *                    proposal of the phase before (with parallel trials, the next phase may start before the
+     *                    last one ends)
+     * @param history     the observations of this phase only, for the sampler
+     * @param localNumber the trial's number within its phase (1 = its first), for the sampler's warm-up
+     */
+    public record Phase(int stage, SearchSpace space, Map<String, Object> fixed, List<Observation> history,
+            int localNumber) {
+    }
+
+    /** The phase of trial {@code number} (1-based) given the study's observations so far. */
+    public Phase phase(JobSpec spec, int number, List<Observation> observations) {
+        List<Map.Entry<Integer, SearchSpace>> spaces = phaseSpaces(spec);
+        int trials = spec.search().trials();
+        int start = 1;
+        for (int k = 0; k < spaces.size(); k++) {
+            int length = trials / spaces.size() + (k < trials % spaces.size() ? 1 : 0);
+            int end = k == spaces.size() - 1 ? Integer.MAX_VALUE : start + length - 1;
+            if (number <= end) {
+                int from = start;
+                List<Observation> mine = observations.stream()
+                        .filter(o -> o.number() >= from && o.number() <= end).toList();
+                return new Phase(spaces.get(k).getKey(), spaces.get(k).getValue(), fixedBefore(observations, from),
+                        mine, number - start + 1);
+            }
+            start = end + 1;
+        }
+        throw new IllegalStateException("unreachable: the last phase is open-ended");
+    }
+
+    /** The stages that have something to search, by stage index, with their spaces. */
+    private List<Map.Entry<Integer, SearchSpace>> phaseSpaces(JobSpec spec) {
+        NetSpec net = JobNetwork.resolve(spec);
+        List<Map.Entry<Integer, SearchSpace>> out = new ArrayList<>();
+        List<Stage> stages = stages(spec);
+        for (int i = 0; i < stages.size(); i++) {
+            SearchSpace space = stages.get(i).learner().searchSpace(stages.get(i).spec(), net);
+            if (!space.parameters().isEmpty()) {
+                out.add(Map.entry(i, space));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> fixedBefore(List<Observation> observations, int phaseStart) {
+        List<Observation> earlier = observations.stream().filter(o -> o.number() < phaseStart).toList();
+        Optional<Observation> best = dev.pocketmesh.search.Objective.best(
+                earlier.stream().filter(o -> o.state() == TrialState.EVALUATED).toList(), Observation::value,
+                Observation::number);
+        Optional<Observation> chosen = best.or(() -> earlier.stream()
+                .max(java.util.Comparator.comparingInt(Observation::number)));
+        return chosen.map(Observation::config).orElse(Map.of());
     }
 
     @Override

@@ -162,8 +162,14 @@ public final class JobSpecValidator {
         if (!requiredObject(node, "compression", errors)) {
             return null;
         }
-        unknownFields(node, "compression.", Set.of("learner", "params", "target", "distillation", "pipeline"), errors);
+        unknownFields(node, "compression.", Set.of("learner", "params", "target", "distillation", "pipeline",
+                PipelineLearner.SEARCH), errors);
         JsonNode pipeline = node.get("pipeline");
+        JsonNode pipelineSearch = node.get(PipelineLearner.SEARCH);
+        if (pipelineSearch != null && !pipelineSearch.isNull() && (pipeline == null || pipeline.isNull())) {
+            errors.add(new FieldError("compression." + PipelineLearner.SEARCH, "applies to a pipeline only; give "
+                    + "compression.pipeline"));
+        }
         String learnerName;
         Map<String, Object> params = Map.of();
         if (pipeline != null && !pipeline.isNull()) {
@@ -173,7 +179,12 @@ public final class JobSpecValidator {
                         + "with params, not both"));
             }
             learnerName = PipelineLearner.NAME;
-            params = Map.of(PipelineLearner.STAGES, Json.mapper().convertValue(pipeline, Object.class));
+            params = new LinkedHashMap<>();
+            params.put(PipelineLearner.STAGES, Json.mapper().convertValue(pipeline, Object.class));
+            if (pipelineSearch != null && !pipelineSearch.isNull()) {
+                params.put(PipelineLearner.SEARCH, pipelineSearch.isTextual() ? pipelineSearch.asText()
+                        : pipelineSearch.toString());
+            }
         } else {
             learnerName = optionalText(node, "learner", "compression.learner", errors);
             JsonNode paramsNode = node.get("params");

@@ -12,6 +12,8 @@ import dev.pocketmesh.search.SearchSpace;
 import dev.pocketmesh.spec.JobSpec;
 import dev.pocketmesh.spec.JobSpecException;
 import dev.pocketmesh.spec.JobSpecValidator;
+import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.search.Observation;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -112,5 +114,53 @@ class CompressionLearnersTest {
         List<PipelineLearner.Stage> stages = ((PipelineLearner) pipeline).stages(spec);
         assertThat(stages.get(0).spec().compression().target()).containsOnlyKeys("flopsRatio");
         assertThat(stages.get(1).spec().compression().target()).containsOnlyKeys("equivalentBits");
+    }
+
+    @Test
+    void stageByStageSplitsTheTrialsAndHoldsEarlierStagesAtTheirBest() {
+        JobSpec spec = parse("compression:\n  pipeline:\n    - {learner: channel-pruning, params: {minRatio: 0.3}}\n"
+                + "    - {learner: uniform-quantization}\n  pipelineSearch: stage-by-stage\n"
+                + "  target: {flopsRatio: 2, equivalentBits: 6}", 5);
+        PipelineLearner pipeline = (PipelineLearner) LearnerCatalog.standard().get(PipelineLearner.NAME);
+        assertThat(PipelineLearner.stageByStage(spec)).isTrue();
+
+        // 5 trials over 2 searched stages: 3 prune the network, then 2 choose its bit widths.
+        PipelineLearner.Phase first = pipeline.phase(spec, 1, List.of());
+        assertThat(first.stage()).isZero();
+        assertThat(first.space().parameters()).extracting(p -> p.name()).allMatch(n -> n.startsWith("ratio."));
+        assertThat(first.fixed()).isEmpty();
+        assertThat(pipeline.phase(spec, 3, List.of()).localNumber()).isEqualTo(3);
+
+        Map<String, Object> worse = Map.of("ratio.conv1", 0.5, "bits.fc1", 6);
+        Map<String, Object> better = Map.of("ratio.conv1", 0.75, "bits.fc1", 6);
+        Map<String, Object> failed = Map.of("ratio.conv1", 1.0, "bits.fc1", 6);
+        List<Observation> seen = List.of(new Observation(1, "t1", worse, 0.80, TrialState.EVALUATED),
+                new Observation(2, "t2", better, 0.85, TrialState.EVALUATED),
+                new Observation(3, "t3", failed, null, TrialState.FAILED),
+                new Observation(4, "t4", Map.of("ratio.conv1", 0.75, "bits.fc1", 4), null, TrialState.RUNNING));
+        PipelineLearner.Phase second = pipeline.phase(spec, 5, seen);
+        assertThat(second.stage()).isEqualTo(1);
+        assertThat(second.localNumber()).isEqualTo(2);
+        assertThat(second.space().parameters()).extracting(p -> p.name()).allMatch(n -> n.startsWith("bits."))
+                .contains("bits.fc1");
+        assertThat(second.fixed()).isEqualTo(better);
+        assertThat(second.history()).extracting(Observation::number).containsExactly(4);
+
+        // While no trial of the first phase has finished, the second starts from its latest proposal.
+        List<Observation> pending = List.of(new Observation(1, "t1", worse, null, TrialState.RUNNING),
+                new Observation(3, "t3", better, null, TrialState.RUNNING));
+        assertThat(pipeline.phase(spec, 4, pending).fixed()).isEqualTo(better);
+    }
+
+    @Test
+    void stageByStageIsCheckedAgainstTheSearch() {
+        String stages = "compression:\n  pipeline:\n    - {learner: channel-pruning}\n"
+                + "    - {learner: uniform-quantization}\n  target: {flopsRatio: 2, equivalentBits: 6}\n";
+        assertThat(fields(errors(stages + "  pipelineSearch: sideways", 4)))
+                .containsExactly("compression.pipelineSearch");
+        assertThat(fields(errors(stages + "  pipelineSearch: stage-by-stage", 1))).containsExactly("search.trials");
+        assertThat(fields(errors("compression: {learner: channel-pruning, pipelineSearch: stage-by-stage, "
+                + "target: {flopsRatio: 2}}", 4))).containsExactly("compression.pipelineSearch");
+        assertThat(PipelineLearner.stageByStage(parse(stages, 4))).isFalse();
     }
 }

@@ -10,6 +10,7 @@ import dev.pocketmesh.hpo.config.HpoConfig;
 import dev.pocketmesh.hpo.messaging.MeshPublisher;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.LearnerDescriptor;
+import dev.pocketmesh.learner.PipelineLearner;
 import dev.pocketmesh.search.Objective;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Optimizers;
@@ -276,8 +277,24 @@ public class StudyService {
                     ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
             // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
             LearnerDescriptor learner = learners.get(study.spec().compression().learner());
-            Map<String, Object> config = ProjectedSuggestion.next(sampler, study.seed(), study.space(), seen, number,
-                    suggestion -> learner.complete(suggestion, study.spec()));
+            SearchSpace space = study.space();
+            int drawNumber = number;
+            Map<String, Object> fixed = Map.of();
+            if (learner instanceof PipelineLearner pipeline && PipelineLearner.stageByStage(study.spec())) {
+                // Stage by stage: this trial searches one stage, the stages before it held at their best.
+                PipelineLearner.Phase phase = pipeline.phase(study.spec(), number, seen);
+                space = phase.space();
+                seen = phase.history();
+                fixed = phase.fixed();
+                drawNumber = phase.localNumber();
+            }
+            Map<String, Object> held = fixed;
+            Map<String, Object> config = ProjectedSuggestion.next(sampler, study.seed(), space, seen, drawNumber,
+                    suggestion -> {
+                        Map<String, Object> merged = new java.util.LinkedHashMap<>(held);
+                        merged.putAll(suggestion);
+                        return learner.complete(merged, study.spec());
+                    });
             String trialId = MessageIds.searchTrialId(study.jobId(), number);
             history.add(new Observation(number, trialId, config, null, TrialState.PROPOSED));
             return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec());
