@@ -111,9 +111,9 @@ class CompressionLearnersIT {
     @Test
     void aPruneThenQuantizePipelineSearchedStageByStageMeetsBothTargetsAndReportsEachStage() throws Exception {
         JsonNode report = run("e2e-pipeline", """
-                {pipeline: [{learner: channel-pruning, params: {minRatio: 0.3}}, \
-                {learner: uniform-quantization, params: {mode: qat}}], pipelineSearch: stage-by-stage, \
-                target: {flopsRatio: 2, equivalentBits: 6}}""", 2, "epochs: 1, finalEpochs: 1");
+                {pipeline: [{learner: channel-pruning, params: {minRatio: 0.5}}, \
+                {learner: uniform-quantization, params: {mode: qat, minBits: 6}}], pipelineSearch: stage-by-stage, \
+                target: {flopsRatio: 2, equivalentBits: 7}}""", 2, "epochs: 2, finalEpochs: 2");
         List<JsonNode> search = searchTrials(report);
         for (JsonNode t : search) {
             assertThat(t.path("metrics").path("flopsRatio").asDouble()).isGreaterThanOrEqualTo(2 * 0.99);
