@@ -34,7 +34,7 @@ import java.util.Set;
  *
  * <p>Operators: Conv (2-D, square kernel, equal strides and pads, groups incl. depthwise, no dilation),
  * BatchNormalization (kept as a layer; its epsilon moves into the running variance, since the builder uses 1e-5),
- * Relu, Clip(0, inf) as Relu, Add (residual, or a constant bias right after MatMul / Gemm / Conv), MaxPool and
+ * Relu, Clip(0, none) as Relu and Clip(0, c) as a ReLU capped at c (ReLU6), Add (residual, or a constant bias right after MatMul / Gemm / Conv), MaxPool and
  * AveragePool (no padding), GlobalAveragePool, Flatten (axis 1), Reshape to [N, -1] with a constant shape, Gemm,
  * MatMul with a constant weight, and the no-ops Identity, Dropout, single-input Concat and a trailing Softmax /
  * LogSoftmax (the network outputs logits; the class a softmax would pick is the same). Anything else is refused
@@ -588,8 +588,11 @@ public final class OnnxImport {
             if (min == 0 && max == Double.POSITIVE_INFINITY) {
                 return new Layer.Relu(layerName(i, node));
             }
-            throw unsupported(i, node, "Clip(" + min + ", " + max + ") has no NetSpec layer (only Clip(0, inf), a "
-                    + "ReLU, is supported" + (min == 0 && max == 6 ? "; ReLU6 is not a NetSpec layer yet" : "") + ")");
+            if (min == 0 && max > 0 && Double.isFinite(max)) {
+                return new Layer.Relu(layerName(i, node), max); // ReLU6 at max = 6
+            }
+            throw unsupported(i, node, "Clip(" + min + ", " + max + ") has no NetSpec layer (Clip(0, none) is a ReLU, "
+                    + "Clip(0, c) a ReLU capped at c such as ReLU6; other bounds are not supported)");
         }
 
         private double scalarInput(int i, NodeProto node, int index, double absent) {

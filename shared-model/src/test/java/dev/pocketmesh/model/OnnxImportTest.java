@@ -25,10 +25,11 @@ class OnnxImportTest {
                 "layer1.pw_bn.BatchNormalization", "layer1.Add", "layer1.relu.Relu",
                 "layer2.conv1.Conv", "layer2.bn1.BatchNormalization", "layer2.relu.Relu", "layer2.conv2.Conv",
                 "layer2.bn2.BatchNormalization", "layer2.Add", "layer2.relu_1.Relu",
-                "pool.MaxPool", "Flatten", "fc1.Gemm", "relu_1.Relu", "fc2.MatMul");
+                "pool.MaxPool", "Flatten", "fc1.Gemm", "relu6.Clip", "fc2.MatMul");
         assertThat(net.layer("layer1.dw.Conv").orElseThrow())
                 .isEqualTo(new Layer.Conv2d("layer1.dw.Conv", 8, 8, 3, 1, 1, 8, false));
-        assertThat(net.layer("layer1.act.Clip").orElseThrow()).isInstanceOf(Layer.Relu.class);
+        assertThat(net.layer("layer1.act.Clip").orElseThrow()).isEqualTo(new Layer.Relu("layer1.act.Clip"));
+        assertThat(net.layer("relu6.Clip").orElseThrow()).isEqualTo(new Layer.Relu("relu6.Clip", 6.0));
         assertThat(net.layer("layer1.Add").orElseThrow()).isEqualTo(Layer.Add.identity("layer1.Add", "relu.Relu"));
         Layer.Add projected = (Layer.Add) net.layer("layer2.Add").orElseThrow();
         assertThat(projected.from()).isEqualTo("layer1.relu.Relu");
@@ -87,6 +88,15 @@ class OnnxImportTest {
         assertThat(plain.layer("conv").orElseThrow()).isEqualTo(Layer.Conv2d.of("conv", 3, 4, 3, 1, 0, true));
         NetSpec withSoftmax = OnnxImport.read(OnnxTestGraph.plainCnn(2, true), "plain").net();
         assertThat(withSoftmax.layers()).isEqualTo(plain.layers());
+    }
+
+    @Test
+    void aCappedReluIsStoredOnlyWhereItIsCapped() {
+        NetSpec net = OnnxImport.read(OnnxTestGraph.pytorchStyleResNet(1), "tiny-resnet").net();
+        String json = dev.pocketmesh.json.Json.write(net);
+        assertThat(json).contains("{\"type\":\"relu\",\"name\":\"relu6.Clip\",\"max\":6.0}")
+                .contains("{\"type\":\"relu\",\"name\":\"relu.Relu\"}");
+        assertThat(dev.pocketmesh.json.Json.read(json, NetSpec.class)).isEqualTo(net);
     }
 
     @Test

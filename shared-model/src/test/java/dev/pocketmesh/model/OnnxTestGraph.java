@@ -127,7 +127,7 @@ public final class OnnxTestGraph {
      * A small ResNet as {@code torch.onnx.export} writes it (opset 17, names like "/layer1/Add"): stem Conv with bias
      * and an unfolded BatchNormalization (epsilon 1e-3), a block of depthwise Conv + BN + Clip(0, none) with its
      * bounds as inputs (opset 11+) + pointwise Conv + BN + identity Add, a strided block with a Conv + BN projection
-     * shortcut written after the main path (torchvision's downsample), MaxPool, Flatten, Gemm (transB = 1) + Relu, and
+     * shortcut written after the main path (torchvision's downsample), MaxPool, Flatten, Gemm (transB = 1) + ReLU6, and
      * a MatMul + Add bias head (how tf2onnx writes a Dense layer). Input "x" [N, 1, 12, 12], output "output" [N, 10].
      */
     public static byte[] pytorchStyleResNet(long seed) {
@@ -160,14 +160,17 @@ public final class OnnxTestGraph {
         g.node("Gemm", "/fc1/Gemm", "/fc1/Gemm_output_0", "/Flatten_output_0", g.random("fc1.weight", 0.1, 32, 144),
                 g.random("fc1.bias", 0.1, 32)).addAttribute(floating("alpha", 1f)).addAttribute(floating("beta", 1f))
                 .addAttribute(integer("transB", 1));
-        x = g.relu("/relu_1/Relu", "/fc1/Gemm_output_0");
+        // ReLU6 as torch.nn.ReLU6 exports it: Clip with its bounds as Constant inputs.
+        x = "/relu6/Clip_output_0";
+        g.node("Clip", "/relu6/Clip", x, "/fc1/Gemm_output_0", g.constant("/relu6/Constant_output_0", 0f),
+                g.constant("/relu6/Constant_1_output_0", 6f));
         g.node("MatMul", "/fc2/MatMul", "/fc2/MatMul_output_0", x, g.random("fc2.weight", 0.2, 32, 10));
         g.node("Add", "/fc2/Add", "output", "/fc2/MatMul_output_0", g.random("fc2.bias", 0.1, 10));
         return g.bytes("output", 10);
     }
 
     /**
-     * A plain CNN with the other supported forms: Conv with auto_pad VALID, AveragePool, GlobalAveragePool, Reshape
+     * A plain CNN with the other supported forms: Conv with auto_pad VALID, Clip(0, 0.5), AveragePool, GlobalAveragePool, Reshape
      * to [0, -1] with a shape initializer, Identity and Dropout (no-ops at inference), Gemm with transB = 0 and alpha
      * / beta, and optionally a trailing Softmax. Input "images" [N, 3, 8, 8], output "probs" or "scores" [N, 5].
      */
@@ -176,7 +179,9 @@ public final class OnnxTestGraph {
         g.node("Conv", "conv", "c", "images", g.random("conv.w", 0.3, 4, 3, 3, 3), g.random("conv.b", 0.1, 4))
                 .addAttribute(AttributeProto.newBuilder().setName("auto_pad")
                         .setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8("VALID")));
-        g.relu("relu", "c");
+        // A ReLU capped at 0.5 (bounds as initializers), so the cap clips many values of this small net.
+        g.node("Clip", "relu", "relu_out", "c", g.floats("clip.min", new int[0], 0f),
+                g.floats("clip.max", new int[0], 0.5f));
         g.node("AveragePool", "avg", "a", "relu_out").addAttribute(ints("kernel_shape", 2, 2))
                 .addAttribute(ints("strides", 2, 2));
         g.node("GlobalAveragePool", "gap", "gap_out", "a");

@@ -102,6 +102,27 @@ class OnnxImportRoundTripTest {
                 images), djlLogits(pruned.spec(), pruned.weights(), images), "pruned import: ONNX Runtime vs DJL");
     }
 
+    /** Fine-tuning starts from the imported weights and learns, through BN, residual adds and the ReLU6 cap. */
+    @Test
+    void anImportedModelFineTunes() throws Exception {
+        OnnxImport.Imported imported = OnnxImport.read(OnnxTestGraph.pytorchStyleResNet(9), "tiny-resnet");
+        NetSpec spec = imported.net();
+        ImageSet train = tenClasses(dev.pocketmesh.nn.train.ModelTrainerTestData.quadrants(256, 1));
+        ImageSet validation = tenClasses(dev.pocketmesh.nn.train.ModelTrainerTestData.quadrants(100, 2));
+        java.util.List<Double> losses = new java.util.ArrayList<>();
+        dev.pocketmesh.nn.train.ModelTrainer.Result result = dev.pocketmesh.nn.train.ModelTrainer.train(spec,
+                PretrainedWeights.of(imported), train, validation,
+                new dev.pocketmesh.nn.train.TrainingConfig(2, 32, 0.02, "sgd", "cosine", 5e-4, 0.9, 3),
+                new Device[] {Device.cpu()}, (stats, w) -> losses.add(stats.trainLoss()));
+        assertThat(losses.get(1)).isLessThan(losses.get(0));
+        assertThat(result.finalValidationAccuracy()).isGreaterThan(0.6); // 4 quadrants: chance is 0.25
+    }
+
+    /** The 4-class quadrant task labelled for a 10-logit network. */
+    private static ImageSet tenClasses(ImageSet set) {
+        return new ImageSet(set.shape(), 10, set.pixels(), set.labels());
+    }
+
     private static Set<Set<String>> groups(NetSpec spec) {
         return spec.residualGroups().stream().map(g -> Set.copyOf(g.convs())).collect(Collectors.toSet());
     }
