@@ -551,6 +551,9 @@ public final class OnnxImport {
                 throw broken(i, "BatchNormalization needs 5 inputs (X, scale, B, mean, var), it has "
                         + node.getInputCount());
             }
+            if (integer(node, "training_mode", 0) != 0) {
+                throw unsupported(i, node, "training_mode 1 (only inference graphs are supported)");
+            }
             for (int o = 1; o < node.getOutputCount(); o++) {
                 if (!node.getOutput(o).isEmpty() && isRead(node.getOutput(o))) {
                     throw unsupported(i, node, "training-mode outputs (running statistics) are read");
@@ -782,10 +785,11 @@ public final class OnnxImport {
             }
             Weight c = constant(i, node, constantIndex);
             int[] s = c.shape();
-            // [C], [1, C], [C, 1, 1] or [1, C, 1, 1]: one value per output channel.
-            boolean perChannel = c.values().length == channels && Arrays.stream(s).filter(d -> d != 1).count() <= 1
-                    && (last instanceof Layer.Linear ? s[s.length - 1] == channels
-                            : s.length >= 3 && s[s.length - 3] == channels || s.length == 1);
+            // One value per output channel on the channel axis as broadcasting aligns it: [C] or [1, C] after a
+            // Linear; [C, 1, 1] or [1, C, 1, 1] after a Conv (a [C] there would broadcast along the width).
+            int axis = last instanceof Layer.Linear ? s.length - 1 : s.length - 3;
+            boolean perChannel = c.values().length == channels && axis >= 0 && s[axis] == channels
+                    && Arrays.stream(s).filter(d -> d != 1).count() <= 1;
             if (!perChannel) {
                 throw broken(i, "the bias '" + node.getInput(constantIndex) + "' has shape " + Arrays.toString(s)
                         + ", not one value per each of the " + channels + " channels of '" + last.name() + "'");

@@ -141,6 +141,32 @@ class OnnxImportTest {
     }
 
     @Test
+    void aConstantAddIsABiasOnlyOnTheChannelAxis() {
+        OnnxTestGraph good = new OnnxTestGraph("x", 1, 1, 4, 4);
+        good.node("Conv", "conv", "c", "x", good.random("w", 1, 3, 1, 3, 3)).addAttribute(ints("pads", 1, 1, 1, 1));
+        good.node("Add", "bias", "y", "c", good.random("b", 1, 1, 3, 1, 1));
+        good.node("Flatten", "flat", "f", "y");
+        NetSpec net = OnnxImport.read(good.bytes("f", 48), "m").net();
+        assertThat(net.layer("conv").orElseThrow()).isEqualTo(Layer.Conv2d.of("conv", 1, 3, 3, 1, 1, true));
+
+        // A [3] constant added to N x 3 x 4 x 4 broadcasts along the width: not a per-channel bias.
+        OnnxTestGraph bad = new OnnxTestGraph("x", 1, 1, 4, 3);
+        bad.node("Conv", "conv", "c", "x", bad.random("w", 1, 3, 1, 3, 3)).addAttribute(ints("pads", 1, 1, 1, 1));
+        bad.node("Add", "bias", "y", "c", bad.random("b", 1, 3));
+        bad.node("Flatten", "flat", "f", "y");
+        assertThatThrownBy(() -> OnnxImport.read(bad.bytes("f", 36), "m"))
+                .hasMessageContaining("node #1 'bias' (Add) the bias 'b' has shape [3], not one value per each of "
+                        + "the 3 channels of 'conv'");
+
+        // A one-output Linear with a scalar bias is refused, not a crash.
+        OnnxTestGraph scalar = new OnnxTestGraph("x", 1, 4);
+        scalar.node("MatMul", "mm", "m", "x", scalar.random("w", 1, 4, 1));
+        scalar.node("Add", "bias", "y", "m", scalar.floats("b", new int[0], 1f));
+        assertThatThrownBy(() -> OnnxImport.read(scalar.bytes("y", 1), "m")).isInstanceOf(OnnxImportException.class)
+                .hasMessageContaining("the bias 'b' has shape []");
+    }
+
+    @Test
     void aDanglingInputIsRefused() {
         OnnxTestGraph g = new OnnxTestGraph("x", 1, 4);
         g.node("Relu", "relu", "r", "nowhere");
