@@ -124,6 +124,7 @@ public final class OnnxImport {
         private String outputValue;
         private String current; // the value the chain has reached
         private Shape shape; // its shape
+        private long fixedBatch = -1; // the input's batch size when the graph fixes it (exported without dynamic axes)
 
         Converter(ModelProto model, String name) {
             this.graph = model.getGraph();
@@ -222,6 +223,9 @@ public final class OnnxImport {
             if (dims.size() != 4 && dims.size() != 2) {
                 throw new OnnxImportException("graph input '" + inputValue + "' must be [batch, channels, height, "
                         + "width] or [batch, features], it has rank " + dims.size());
+            }
+            if (dims.get(0).hasDimValue() && dims.get(0).getDimValue() > 0) {
+                fixedBatch = dims.get(0).getDimValue();
             }
             int[] perExample = new int[dims.size() - 1];
             for (int d = 1; d < dims.size(); d++) { // dimension 0 is the batch: fixed or symbolic, either is fine
@@ -653,7 +657,10 @@ public final class OnnxImport {
             }
             long[] target = longs(i, node.getInput(1), constants.get(node.getInput(1)));
             long features = shape.elements();
-            boolean batchFirst = target.length == 2 && (target[0] == 0 || target[0] == -1 && target[1] == features);
+            // The batch is copied (0), inferred (-1 with the features given) or the graph's fixed batch size, which
+            // PyTorch writes for x.view(x.size(0), -1) when exported without dynamic axes.
+            boolean batchFirst = target.length == 2 && (target[0] == 0 || target[0] == fixedBatch
+                    || target[0] == -1 && target[1] == features);
             if (!batchFirst || target[1] != -1 && target[1] != features) {
                 throw unsupported(i, node, "target shape " + Arrays.toString(target) + " (only [N, -1] that flattens "
                         + shape + " to [N, " + features + "] is supported)");

@@ -100,6 +100,40 @@ class OnnxImportTest {
     }
 
     @Test
+    void aReshapeFlattensOnlyToBatchByFeatures() {
+        // Exported without dynamic axes, PyTorch fixes the batch (1) and writes x.view(x.size(0), -1) as [1, -1].
+        ai.onnx.proto.OnnxMl.ModelProto.Builder fixed = model(OnnxTestGraph.plainCnn(2, false)).toBuilder();
+        fixed.getGraphBuilder().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder()
+                .getDimBuilder(0).clearDimParam().setDimValue(1);
+        replaceShape(fixed, 1, -1);
+        assertThat(OnnxImport.read(fixed.build().toByteArray(), "m").net().layer("reshape").orElseThrow())
+                .isInstanceOf(Layer.Flatten.class);
+        // With a symbolic batch, [1, -1] would merge the batch into one example: refused.
+        ai.onnx.proto.OnnxMl.ModelProto.Builder dynamic = model(OnnxTestGraph.plainCnn(2, false)).toBuilder();
+        replaceShape(dynamic, 1, -1);
+        assertThatThrownBy(() -> OnnxImport.read(dynamic.build().toByteArray(), "m"))
+                .hasMessageContaining("node #4 'reshape' (Reshape): unsupported target shape [1, -1]");
+    }
+
+    private static ai.onnx.proto.OnnxMl.ModelProto model(byte[] bytes) {
+        try {
+            return ai.onnx.proto.OnnxMl.ModelProto.parseFrom(bytes);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void replaceShape(ai.onnx.proto.OnnxMl.ModelProto.Builder model, long... shape) {
+        var graph = model.getGraphBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            if (graph.getInitializer(i).getName().equals("reshape.shape")) {
+                graph.getInitializerBuilder(i).clearInt64Data()
+                        .addAllInt64Data(java.util.Arrays.stream(shape).boxed().toList());
+            }
+        }
+    }
+
+    @Test
     void anUnsupportedOperatorIsNamedWithItsNode() {
         OnnxTestGraph g = new OnnxTestGraph("x", 1, 1, 8, 8);
         String x = g.conv("/conv/Conv", "conv", "x", 1, 4, 3, 1, 1, 1, true);
