@@ -5,6 +5,8 @@ import dev.pocketmesh.dataset.DatasetShape;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.model.ModelZoo;
 import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.OnnxImport;
+import dev.pocketmesh.model.OnnxImportException;
 import dev.pocketmesh.model.ShapeInference;
 import dev.pocketmesh.spec.JobSpec;
 import java.io.IOException;
@@ -16,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The uncompressed network of a job, as a {@link NetSpec}: a zoo network sized for the dataset (its image shape and
- * class count), or the {@code net.json} of a user model directory ({@code model.uri}, beside its
- * {@code weights.npz}). Every service resolves it the same way, so they agree on layer names and channel counts.
+ * class count), the {@code net.json} of a user model directory ({@code model.uri}, beside its
+ * {@code weights.npz}), or the network of an ONNX file ({@code model.onnx}, see {@link OnnxImport}). Every service resolves it the same way, so they agree on layer names and channel counts.
  */
 public final class JobNetwork {
     /** The network file of a model directory (user models, trial artifacts). */
@@ -47,19 +49,43 @@ public final class JobNetwork {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("model.zoo: " + e.getMessage(), e);
             }
+        } else if (spec.model().onnx() != null) {
+            net = requireFits("model.onnx", importOnnx(spec.model().onnx()).net(), data);
         } else {
-            net = readUserNetwork(spec.model().uri());
-            if (net.input().channels() != data.channels() || net.input().height() != data.height()
-                    || net.input().width() != data.width()) {
-                throw new IllegalArgumentException("model.uri: the network takes " + net.input() + " inputs but the "
-                        + "dataset's images are " + data.channels() + "x" + data.height() + "x" + data.width());
-            }
-            if (net.numClasses() < data.numClasses()) {
-                throw new IllegalArgumentException("model.uri: the network has " + net.numClasses()
-                        + " classes but the dataset's labels need " + data.numClasses());
-            }
+            net = requireFits("model.uri", readUserNetwork(spec.model().uri()), data);
         }
         CACHE.put(key, net);
+        return net;
+    }
+
+    /**
+     * The network and weights of a job's {@code model.onnx} (a path or {@code file:} URI).
+     *
+     * @throws IllegalArgumentException "model.onnx: ..." when the file is missing or cannot be imported
+     */
+    public static OnnxImport.Imported importOnnx(String onnx) {
+        Path file = directory(onnx);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model.onnx: no such file: " + onnx);
+        }
+        try {
+            return OnnxImport.read(file);
+        } catch (OnnxImportException e) {
+            throw new IllegalArgumentException("model.onnx: cannot import " + onnx + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A user's network must take the dataset's images and have a logit for each of its labels. */
+    private static NetSpec requireFits(String field, NetSpec net, DatasetShape data) {
+        if (net.input().channels() != data.channels() || net.input().height() != data.height()
+                || net.input().width() != data.width()) {
+            throw new IllegalArgumentException(field + ": the network takes " + net.input() + " inputs but the "
+                    + "dataset's images are " + data.channels() + "x" + data.height() + "x" + data.width());
+        }
+        if (net.numClasses() < data.numClasses()) {
+            throw new IllegalArgumentException(field + ": the network has " + net.numClasses()
+                    + " classes but the dataset's labels need " + data.numClasses());
+        }
         return net;
     }
 

@@ -93,9 +93,22 @@ public sealed interface Layer {
         }
     }
 
-    record Relu(String name) implements Layer {
+    /**
+     * ReLU; with {@code max} (null for none) it is also capped there: min(max(x, 0), max), ReLU6 at 6 (MobileNet v2
+     * and other imported ONNX models use it; the zoo's networks do not).
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Relu(String name, Double max) implements Layer {
         public Relu {
             requireName(name);
+            if (max != null && !(max > 0 && Double.isFinite(max))) {
+                throw new IllegalArgumentException(name + ": max must be a finite number > 0 (or absent), got " + max);
+            }
+        }
+
+        /** A plain (uncapped) ReLU. */
+        public Relu(String name) {
+            this(name, null);
         }
     }
 

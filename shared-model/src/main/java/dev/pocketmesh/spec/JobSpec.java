@@ -11,9 +11,16 @@ import java.util.Map;
 public record JobSpec(String name, Model model, Dataset dataset, Compression compression, Search search,
         Training training, Evaluation evaluation) {
 
-    /** Exactly one of {@code zoo} (a built-in network name) or {@code uri} (an artifact URI). */
+    /**
+     * Exactly one of {@code zoo} (a built-in network name), {@code uri} (a model directory: net.json + weights) or
+     * {@code onnx} (an .onnx file, path or {@code file:} URI, imported with its weights).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Model(String zoo, String uri) {
+    public record Model(String zoo, String uri, String onnx) {
+        /** A zoo network or a model directory. */
+        public Model(String zoo, String uri) {
+            this(zoo, uri, null);
+        }
     }
 
     /**

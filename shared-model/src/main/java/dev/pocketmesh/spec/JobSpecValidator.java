@@ -115,15 +115,45 @@ public final class JobSpecValidator {
         if (!requiredObject(node, "model", errors)) {
             return null;
         }
-        unknownFields(node, "model.", Set.of("zoo", "uri"), errors);
+        unknownFields(node, "model.", Set.of("zoo", "uri", "onnx"), errors);
         String zoo = optionalText(node, "zoo", "model.zoo", errors);
         String uri = optionalText(node, "uri", "model.uri", errors);
-        if ((zoo == null) == (uri == null)) {
-            errors.add(new FieldError("model", "give exactly one of 'zoo' (a built-in network) or 'uri'"));
+        String onnx = optionalText(node, "onnx", "model.onnx", errors);
+        if (java.util.stream.Stream.of(zoo, uri, onnx).filter(java.util.Objects::nonNull).count() != 1) {
+            errors.add(new FieldError("model", "give exactly one of 'zoo' (a built-in network), 'uri' (a model "
+                    + "directory) or 'onnx' (an .onnx file)"));
         } else if (zoo != null && !ZOO.contains(zoo)) {
             errors.add(new FieldError("model.zoo", "unknown network '" + zoo + "'; known: " + sorted(ZOO)));
+        } else if (onnx != null) {
+            onnx(onnx, errors);
         }
-        return new JobSpec.Model(zoo, uri);
+        return new JobSpec.Model(zoo, uri, onnx);
+    }
+
+    /**
+     * An .onnx file must exist and import (supported operators, a sound graph), so the user hears it at intake,
+     * before any training. Where this process cannot see the workers' files, the import is checked by the worker.
+     */
+    private void onnx(String onnx, List<FieldError> errors) {
+        java.nio.file.Path file;
+        try {
+            file = dev.pocketmesh.learner.JobNetwork.directory(onnx);
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError("model.onnx", "not a file path or file: URI: " + e.getMessage()));
+            return;
+        }
+        if (!datasetPathExists.test(file.toString())) {
+            errors.add(new FieldError("model.onnx", "no such file: " + onnx));
+        } else if (java.nio.file.Files.isDirectory(file)) {
+            errors.add(new FieldError("model.onnx", onnx + " is a directory, not an .onnx file (a model directory "
+                    + "is given as model.uri)"));
+        } else if (java.nio.file.Files.isRegularFile(file)) {
+            try {
+                dev.pocketmesh.model.OnnxImport.read(file);
+            } catch (dev.pocketmesh.model.OnnxImportException e) {
+                errors.add(new FieldError("model.onnx", "cannot import " + onnx + ": " + e.getMessage()));
+            }
+        }
     }
 
     private JobSpec.Dataset dataset(JsonNode node, List<FieldError> errors) {

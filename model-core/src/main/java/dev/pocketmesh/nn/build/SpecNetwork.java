@@ -19,6 +19,7 @@ import ai.djl.util.PairList;
 import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.ShapeInference;
+import dev.pocketmesh.nn.engine.Scalars;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -166,6 +167,13 @@ public final class SpecNetwork extends AbstractBlock {
             return conv(c);
         } else if (layer instanceof Layer.BatchNorm) {
             return batchNorm();
+        } else if (layer instanceof Layer.Relu r && r.max() != null) {
+            // The cap is a PyTorch-owned tensor: minimum's backward pass reads it (see Scalars).
+            double cap = r.max();
+            return new LambdaBlock(list -> {
+                NDArray x = list.singletonOrThrow();
+                return new NDList(Activation.relu(x).minimum(Scalars.of(x, cap)));
+            });
         } else if (layer instanceof Layer.Relu) {
             return Activation.reluBlock();
         } else if (layer instanceof Layer.MaxPool p) {

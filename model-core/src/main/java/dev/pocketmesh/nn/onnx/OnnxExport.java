@@ -120,6 +120,10 @@ public final class OnnxExport {
             node = conv(c, x);
         } else if (layer instanceof Layer.BatchNorm bn) {
             node = batchNorm(bn.name(), x);
+        } else if (layer instanceof Layer.Relu r && r.max() != null) {
+            // A capped ReLU (ReLU6) is a Clip with its bounds as initializers <layer>.min / <layer>.max.
+            node = node("Clip", name, x, scalarInitializer(name, "min", 0f), scalarInitializer(name, "max",
+                    r.max().floatValue()));
         } else if (layer instanceof Layer.Relu) {
             node = node("Relu", name, x);
         } else if (layer instanceof Layer.MaxPool p) {
@@ -286,6 +290,13 @@ public final class OnnxExport {
         Tensor t = weights.get(layer, param);
         String name = Weights.key(layer, param);
         graph.addInitializer(tensor(name, TensorProto.DataType.FLOAT, floatBytes(t.data()), t.shape()));
+        return name;
+    }
+
+    /** Adds a float32 scalar initializer {@code <layer>.<param>} and returns its name. */
+    private String scalarInitializer(String layer, String param, float value) {
+        String name = Weights.key(layer, param);
+        graph.addInitializer(tensor(name, TensorProto.DataType.FLOAT, floatBytes(new float[] {value}), new int[0]));
         return name;
     }
 

@@ -64,7 +64,9 @@ final class QdqPlan {
     }
 
     private static boolean commutesWithQuantization(Layer layer) {
-        return layer instanceof Layer.Relu || layer instanceof Layer.MaxPool || layer instanceof Layer.Flatten;
+        // A capped ReLU does not: its cap need not lie on the quantization grid.
+        return layer instanceof Layer.Relu r && r.max() == null || layer instanceof Layer.MaxPool
+                || layer instanceof Layer.Flatten;
     }
 
     /** The quantization of this layer's output tensor, or null when it stays float. */

@@ -8,6 +8,7 @@ import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.data.DatasetLoader;
 import dev.pocketmesh.nn.engine.Engines;
 import dev.pocketmesh.nn.learn.ModelFiles;
+import dev.pocketmesh.nn.learn.PretrainedWeights;
 import dev.pocketmesh.nn.tensor.Weights;
 import dev.pocketmesh.nn.tensor.WeightsIO;
 import dev.pocketmesh.nn.train.Distillation;
@@ -112,12 +113,11 @@ public abstract class ModelLearner implements Learner {
     private TrainedCandidate baseline(TrainingContext context, JobSpec spec, JobSpec.Training training,
             DataSplits data, Device[] devices, ModelTrainer.Listener progress) throws Exception {
         NetSpec net = JobNetwork.resolve(spec);
-        Weights start = null;
-        if (spec.model().uri() != null) {
-            java.nio.file.Path dir = JobNetwork.directory(spec.model().uri());
-            if (java.nio.file.Files.exists(dir.resolve(WeightsIO.FILE_NAME))) {
-                start = ModelFiles.read(dir).weights();
-            }
+        Weights start;
+        try {
+            start = PretrainedWeights.of(spec).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw new LearnerException(e.getMessage(), e);
         }
         int epochs = start != null ? 0 : training.baselineEpochs();
         if (start == null && epochs == 0) {
