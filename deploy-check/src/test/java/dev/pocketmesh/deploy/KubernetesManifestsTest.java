@@ -144,17 +144,28 @@ class KubernetesManifestsTest {
         List<String> unread = new ArrayList<>();
         m.workloads().forEach((name, pod) -> {
             for (Container c : pod.getSpec().getContainers()) {
+                meshService(c).ifPresent(service -> m.environment(c).keySet().stream()
+                        .filter(n -> n.startsWith("POCKETMESH_") || n.startsWith("KAFKA_") || n.startsWith("MP_")
+                                || n.startsWith("QUARKUS_") || n.startsWith("SMALLRYE_"))
+                        .filter(n -> !service.readsEnv(n))
+                        .forEach(n -> unread.add(n + " (" + dir + ": " + name + ", " + service.module() + ")")));
+            }
+        });
+        assertThat(unread).as("env names that set no config key the service reads").isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void servicesPointAtTheClustersKafkaAndRedisAndCarryTheApiToken(String dir) {
+        Manifests m = manifests(dir);
+        m.workloads().forEach((name, pod) -> {
+            for (Container c : pod.getSpec().getContainers()) {
                 Optional<ServiceConfig> service = meshService(c);
                 if (service.isEmpty()) {
                     continue;
                 }
                 Map<String, String> env = m.environment(c);
                 String where = dir + ": " + name + "/" + c.getName();
-                env.keySet().stream()
-                        .filter(n -> n.startsWith("POCKETMESH_") || n.startsWith("KAFKA_") || n.startsWith("MP_")
-                                || n.startsWith("QUARKUS_") || n.startsWith("SMALLRYE_"))
-                        .filter(n -> !service.get().readsEnv(n))
-                        .forEach(n -> unread.add(n + " (" + where + ", " + service.get().module() + ")"));
                 assertThat(env).as("environment of %s", where).containsKeys("KAFKA_BOOTSTRAP_SERVERS",
                         "POCKETMESH_REDIS_URL");
                 m.assertServiceAddress(env.get("KAFKA_BOOTSTRAP_SERVERS"), where + " KAFKA_BOOTSTRAP_SERVERS");
@@ -166,7 +177,6 @@ class KubernetesManifestsTest {
                 }
             }
         });
-        assertThat(unread).as("env names that set no config key the service reads").isEmpty();
     }
 
     @ParameterizedTest
