@@ -82,6 +82,19 @@ class KubernetesManifestsTest {
         for (GenericKubernetesResource so : m.scaledObjects()) {
             assertThat(so.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
         }
+        for (Deployment d : m.of(Deployment.class)) {
+            assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).as("pod labels of Deployment %s, which "
+                    + "its selector must match", d.getMetadata().getName())
+                    .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+        }
+        for (StatefulSet s : m.of(StatefulSet.class)) {
+            assertThat(s.getSpec().getTemplate().getMetadata().getLabels()).as("pod labels of StatefulSet %s, which "
+                    + "its selector must match", s.getMetadata().getName())
+                    .containsAllEntriesOf(s.getSpec().getSelector().getMatchLabels());
+            assertThat(m.named(Service.class, s.getSpec().getServiceName()).getSpec().getSelector())
+                    .as("selector of StatefulSet %s's governing Service", s.getMetadata().getName())
+                    .isEqualTo(s.getSpec().getSelector().getMatchLabels());
+        }
     }
 
     @ParameterizedTest
