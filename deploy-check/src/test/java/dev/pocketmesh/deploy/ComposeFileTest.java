@@ -58,6 +58,15 @@ class ComposeFileTest {
     }
 
     @Test
+    void meshServicesRunTheImagesTheBuildMakes() {
+        BuiltImages built = BuiltImages.fromRootPom();
+        for (String name : services.keySet()) {
+            meshService(services.get(name)).ifPresent(service -> assertThat(services.get(name).get("image"))
+                    .as("image of %s", name).isIn(built.cpu(service.module()), built.cuda(service.module())));
+        }
+    }
+
+    @Test
     void everyServiceHasAHealthCheckOnItsReadinessEndpointAndPort() {
         for (String name : services.keySet()) {
             Map<String, Object> svc = services.get(name);
@@ -152,7 +161,8 @@ class ComposeFileTest {
                     .as("stop_grace_period of %s: time to hand its trial back", name).isGreaterThan(10);
             if (reservesNvidiaGpu(svc)) {
                 gpu.add(name);
-                assertThat(String.valueOf(svc.get("image"))).as("image of GPU worker %s", name).endsWith("-cu128");
+                assertThat(svc.get("image")).as("image of GPU worker %s", name)
+                        .isEqualTo(BuiltImages.fromRootPom().cuda("trial-worker"));
             }
         }
         assertThat(gpu).as("trial workers with an NVIDIA GPU reservation").hasSize(1);

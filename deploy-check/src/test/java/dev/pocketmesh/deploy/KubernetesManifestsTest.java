@@ -300,13 +300,23 @@ class KubernetesManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void meshContainersRunTheImagesTheBuildMakes(String dir) {
+        BuiltImages built = BuiltImages.fromRootPom();
+        manifests(dir).workloads().forEach((name, pod) -> pod.getSpec().getContainers().forEach(c -> meshService(c)
+                .ifPresent(service -> assertThat(c.getImage()).as("image of %s in %s", name, dir)
+                        .isIn(built.cpu(service.module()), built.cuda(service.module())))));
+    }
+
     @Test
     void gpuOverlayRunsTrialWorkersOnNvidiaGpus() {
         Manifests m = manifests("overlays/gpu");
         for (Deployment d : m.meshDeployments("trial-worker")) {
             var pod = d.getSpec().getTemplate().getSpec();
             Container c = pod.getContainers().get(0);
-            assertThat(c.getImage()).as("the CUDA build of the worker image").endsWith("-cu128");
+            assertThat(c.getImage()).as("the CUDA build of the worker image")
+                    .isEqualTo(BuiltImages.fromRootPom().cuda("trial-worker"));
             assertThat(c.getResources().getLimits().get("nvidia.com/gpu")).as("GPU limit")
                     .isNotNull().satisfies(q -> assertThat(Quantity.getAmountInBytes(q).intValue()).isPositive());
             assertThat(pod.getNodeSelector()).as("node selector of the GPU workers").isNotEmpty();
@@ -320,7 +330,8 @@ class KubernetesManifestsTest {
         Manifests m = manifests("overlays/cpu");
         m.workloads().forEach((name, pod) -> pod.getSpec().getContainers().forEach(c -> {
             assertThat(c.getResources().getLimits()).as("limits of %s", name).doesNotContainKey("nvidia.com/gpu");
-            assertThat(c.getImage()).as("image of %s", name).doesNotEndWith("-cu128");
+            meshService(c).ifPresent(service -> assertThat(c.getImage()).as("image of %s", name)
+                    .isEqualTo(BuiltImages.fromRootPom().cpu(service.module())));
         }));
     }
 
