@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -342,8 +341,11 @@ class KubernetesManifestsTest {
         String image = c.getImage();
         int slash = image.lastIndexOf('/');
         String name = image.substring(slash + 1).replaceFirst("[:@].*$", "");
-        boolean ours = image.substring(0, Math.max(slash, 0)).endsWith("pocketmesh");
-        return ours ? Optional.of(SERVICES.get(name)).filter(Objects::nonNull) : Optional.empty();
+        if (!image.substring(0, Math.max(slash, 0)).endsWith("pocketmesh")) {
+            return Optional.empty();
+        }
+        assertThat(SERVICES).as("mesh services (container %s runs image %s)", c.getName(), image).containsKey(name);
+        return Optional.of(SERVICES.get(name));
     }
 
     private static void assertHttpProbe(Container c, Probe probe, String path, int port, String where) {

@@ -79,7 +79,7 @@ record ServiceConfig(String module, Properties properties, Set<String> keysReadB
         }
         Set<String> keys = new HashSet<>();
         List<Mapping> mappings = new ArrayList<>();
-        for (String source : List.of(module, LIBRARIES.get(0), LIBRARIES.get(1))) {
+        for (String source : Stream.concat(Stream.of(module), LIBRARIES.stream()).toList()) {
             scanSources(root.resolve(source).resolve("src/main/java"), keys, mappings);
         }
         return new ServiceConfig(module, properties, Set.copyOf(keys), List.copyOf(mappings));
