@@ -59,6 +59,9 @@ public final class ReportMarkdown {
         }
         md.append("\n- Learner: `").append(r.learner()).append("`, optimizer: `").append(r.optimizer())
                 .append("`, target: ").append(r.target()).append('\n');
+        if (r.deviceProfile() != null) {
+            md.append("- Measured on device profile `").append(r.deviceProfile()).append("`\n");
+        }
         md.append("- Search trials: ").append(r.counts().total()).append(" (evaluated ")
                 .append(r.counts().evaluated()).append(", failed ").append(r.counts().failed()).append(", pruned ")
                 .append(r.counts().pruned()).append(", unfinished ").append(r.counts().unfinished()).append(")\n");
