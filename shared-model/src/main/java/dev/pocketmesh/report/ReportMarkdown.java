@@ -98,13 +98,14 @@ public final class ReportMarkdown {
         if (r.finalSummary() != null) {
             appendFinalSummary(md, r.finalSummary());
         }
-        md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | ms |\n")
-                .append("|---:|---|---|---|---:|---:|---:|---:|\n");
+        md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | estimated ms "
+                + "(latency model) | ms |\n").append("|---:|---|---|---|---:|---:|---:|---:|---:|\n");
         for (JobReport.TrialSummary t : r.trials()) {
             md.append("| ").append(t.number()).append(" | ").append(t.trialId()).append(" | ").append(t.state())
                     .append(" | ").append(t.attempts() == null ? "" : String.join(", ", t.attempts())).append(" | ")
                     .append(fmt(t.metrics(), "accuracy")).append(" | ").append(fmt(t.metrics(), "flopsRatio"))
                     .append(" | ").append(fmt(t.metrics(), "latencyMs")).append(" | ")
+                    .append(fmt(t.metrics(), "estimatedLatencyMs")).append(" | ")
                     .append(t.durationMs() == null ? "" : t.durationMs()).append(" |\n");
         }
         return md.toString();

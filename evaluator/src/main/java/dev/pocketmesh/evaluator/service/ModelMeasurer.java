@@ -32,7 +32,8 @@ import java.util.Set;
  * objective) and, for the baseline and the final model, on the test split; FLOPs, MACs and parameters from the
  * network; batch-1 latency of the exported {@code model.onnx} (and, where the device profile asks, latency at a
  * larger batch), timed in the same run as the job's baseline so the speedup ({@code latencyRatio}) is one measured
- * ratio. Runtime, threads and batch are the device profile's ({@link EvaluatorIdentity}).
+ * ratio. Runtime, threads and batch are the device profile's ({@link EvaluatorIdentity}). A dense model also gets
+ * the profile's latency-model estimate ({@code estimatedLatencyMs}, {@code latencyModelErrorPct}; {@link LatencyTables}).
  *
  * <p>A model is measured as it will run: accuracy and latency come from the configured runtime, by default ONNX
  * Runtime on the exported {@code model.onnx} (fp32, or QDQ with integer weights and quantized layer inputs for a
@@ -44,13 +45,16 @@ import java.util.Set;
 @ApplicationScoped
 public class ModelMeasurer implements Measurer {
     private static final int BATCH = 256;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ModelMeasurer.class);
 
     private final EvaluatorConfig config;
     private final EvaluatorIdentity device;
+    private final LatencyTables latencyModel;
 
-    public ModelMeasurer(EvaluatorConfig config, EvaluatorIdentity device) {
+    public ModelMeasurer(EvaluatorConfig config, EvaluatorIdentity device, LatencyTables latencyModel) {
         this.config = config;
         this.device = device;
+        this.latencyModel = latencyModel;
     }
 
     @Override
@@ -120,6 +124,18 @@ public class ModelMeasurer implements Measurer {
                 }
             }
             metrics.put("latencyThreads", (double) device.threads());
+            if (model.packed() == null && device.runtime() == EvaluatorConfig.Runtime.onnxruntime) {
+                // The latency model's estimate beside the measurement (its table holds fp32 ONNX Runtime pieces);
+                // an estimate is a report extra, so a network it cannot split costs the trial nothing.
+                try {
+                    double estimate = latencyModel.estimateMs(model.spec(), candidate.seed());
+                    metrics.put("estimatedLatencyMs", estimate);
+                    metrics.put("latencyModelErrorPct", 100 * (estimate - latency.get(0).medianMs())
+                            / latency.get(0).medianMs());
+                } catch (RuntimeException e) {
+                    LOG.warnf("no latency-model estimate for %s: %s", request.trialId(), e.getMessage());
+                }
+            }
         } finally {
             timed.forEach(InferenceModel::close);
         }
