@@ -64,6 +64,8 @@ class EvaluatorTest {
 
     @Inject
     ArtifactStore artifacts;
+    @Inject
+    dev.pocketmesh.state.EvaluatorRegistry evaluators;
 
     @BeforeAll
     static void clients() {
@@ -96,6 +98,7 @@ class EvaluatorTest {
         assertThat(result.config()).isEqualTo(CONFIG);
         assertThat(result.artifactUri()).isEqualTo(request.artifactUri());
         assertThat(result.reportedBy()).isEqualTo("test-evaluator");
+        assertThat(result.deviceProfile()).isEqualTo("cpu");
         assertThat(result.error()).isNull();
         Map<String, Double> expected = SimulatedLearner.measure(CONFIG, proposal.spec().compression().params(), 7, 5);
         assertThat(result.metrics()).containsAllEntriesOf(expected)
@@ -166,7 +169,10 @@ class EvaluatorTest {
     @Test
     void reportsItselfAndItsReadiness() {
         given().get("/api/evaluator").then().statusCode(200).body("evaluatorId", equalTo("test-evaluator"))
-                .body("profile", equalTo("cpu")).body("learners", hasItem("simulated"));
+                .body("profile", equalTo("cpu")).body("learners", hasItem("simulated"))
+                .body("settings.threads", equalTo(1)).body("settings.runtime", equalTo("onnxruntime"));
+        // It announced itself for its profile (the orchestrator refuses jobs of profiles nobody serves).
+        assertThat(evaluators.alive("cpu")).contains("test-evaluator");
         given().get("/q/health/ready").then().statusCode(200).body("checks.name", hasItem("redis"));
     }
 

@@ -57,6 +57,12 @@ public class MeshStateProducer {
 
     @Produces
     @Singleton
+    dev.pocketmesh.state.EvaluatorRegistry evaluators(UnifiedJedis redis) {
+        return new dev.pocketmesh.state.EvaluatorRegistry(redis);
+    }
+
+    @Produces
+    @Singleton
     Deduplicator deduplicator(UnifiedJedis redis) {
         return new Deduplicator(redis, Duration.ofDays(7));
     }

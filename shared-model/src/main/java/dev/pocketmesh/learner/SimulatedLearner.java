@@ -187,6 +187,7 @@ public final class SimulatedLearner implements LearnerDescriptor {
         metrics.put("flopsFraction", fraction);
         metrics.put("flopsRatio", 1.0 / fraction);
         metrics.put("latencyMs", 0.2 + 4.8 * fraction);
+        metrics.put("latencyRatio", 5.0 / (0.2 + 4.8 * fraction)); // over the uncompressed model's 5 ms
         metrics.put("bytes", Math.rint(4e6 * fraction));
         metrics.put("params", Math.rint(1e6 * fraction));
         return metrics;

@@ -14,13 +14,14 @@ import java.util.Map;
 
 /**
  * Everything a job did, as {@code report.json}: baseline and final measurements, their ratios, every trial with
- * its configuration and metrics, and for {@code objective: pareto} the front and why its pick was chosen.
+ * its configuration and metrics, the device profile that measured them, and for {@code objective: pareto} the front and why its pick was chosen.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobReport(String jobId, String name, JobState status, String message, String learner,
         Map<String, Double> target, String optimizer, TrialSummary baseline, TrialSummary finalModel,
         String bestTrialId, Map<String, Double> ratios, Counts counts, ParetoChoice.Choice pareto,
-        Map<String, Object> finalSummary, List<TrialSummary> trials, Instant createdAt, Instant updatedAt) {
+        Map<String, Object> finalSummary, List<TrialSummary> trials, Instant createdAt, Instant updatedAt,
+        String deviceProfile) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TrialSummary(String trialId, int number, TrialKind kind, TrialState state, int attempt,
@@ -80,7 +81,8 @@ public record JobReport(String jobId, String name, JobState status, String messa
                 ratios(baseline, fin),
                 new Counts(search.size(), evaluated, failed, pruned, search.size() - evaluated - failed - pruned),
                 spec != null && spec.search().isPareto() ? ParetoChoice.ofTrials(trials, spec).orElse(null) : null,
-                finalSummary, search, job.createdAt(), job.updatedAt());
+                finalSummary, search, job.createdAt(), job.updatedAt(),
+                spec == null || spec.evaluation() == null ? null : spec.evaluation().device());
     }
 
     /**

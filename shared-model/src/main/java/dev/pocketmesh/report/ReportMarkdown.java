@@ -59,6 +59,9 @@ public final class ReportMarkdown {
         }
         md.append("\n- Learner: `").append(r.learner()).append("`, optimizer: `").append(r.optimizer())
                 .append("`, target: ").append(r.target()).append('\n');
+        if (r.deviceProfile() != null) {
+            md.append("- Measured on device profile `").append(r.deviceProfile()).append("`\n");
+        }
         md.append("- Search trials: ").append(r.counts().total()).append(" (evaluated ")
                 .append(r.counts().evaluated()).append(", failed ").append(r.counts().failed()).append(", pruned ")
                 .append(r.counts().pruned()).append(", unfinished ").append(r.counts().unfinished()).append(")\n");
@@ -95,13 +98,14 @@ public final class ReportMarkdown {
         if (r.finalSummary() != null) {
             appendFinalSummary(md, r.finalSummary());
         }
-        md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | ms |\n")
-                .append("|---:|---|---|---|---:|---:|---:|---:|\n");
+        md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | estimated ms "
+                + "(latency model) | ms |\n").append("|---:|---|---|---|---:|---:|---:|---:|---:|\n");
         for (JobReport.TrialSummary t : r.trials()) {
             md.append("| ").append(t.number()).append(" | ").append(t.trialId()).append(" | ").append(t.state())
                     .append(" | ").append(t.attempts() == null ? "" : String.join(", ", t.attempts())).append(" | ")
                     .append(fmt(t.metrics(), "accuracy")).append(" | ").append(fmt(t.metrics(), "flopsRatio"))
                     .append(" | ").append(fmt(t.metrics(), "latencyMs")).append(" | ")
+                    .append(fmt(t.metrics(), "estimatedLatencyMs")).append(" | ")
                     .append(t.durationMs() == null ? "" : t.durationMs()).append(" |\n");
         }
         return md.toString();

@@ -14,6 +14,20 @@ import java.util.function.ToIntFunction;
  */
 public final class Objective {
     public static final String METRIC = "accuracy";
+    /**
+     * Measured speedup over the baseline, {@code baseline latency / candidate latency} (batch 1, same evaluator run),
+     * like {@code flopsRatio}: the target {@code latencyRatio: 2} asks for a candidate at least 2x faster.
+     */
+    public static final String LATENCY_RATIO = "latencyRatio";
+    /** Measured batch-1 median latency in milliseconds; the target {@code latencyMs: 5} asks for at most 5 ms. */
+    public static final String LATENCY_MS = "latencyMs";
+    /**
+     * Targets known only once a candidate is measured on the job's device profile, for every learner: no projection
+     * can make a proposal meet them, so they rank trials (an unmet one is penalised) and decide the final pick.
+     */
+    public static final java.util.Set<String> MEASURED_TARGETS = java.util.Set.of(LATENCY_RATIO, LATENCY_MS);
+    /** Targets that are upper bounds (the measurement must not exceed them); every other target is a lower bound. */
+    private static final java.util.Set<String> AT_MOST = java.util.Set.of(LATENCY_MS);
     private static final double INFEASIBLE_PENALTY = 1.0;
 
     private Objective() {
@@ -62,13 +76,27 @@ public final class Objective {
         if (target == null) {
             return true;
         }
+        return unmet(metrics, target).isEmpty();
+    }
+
+    /**
+     * The targets the metrics miss, by key (a target the metrics do not report counts as missed). Targets are "at
+     * least" reductions (flopsRatio, latencyRatio, ...) except the upper bounds (latencyMs); 1 % tolerance for
+     * rounding either way.
+     */
+    public static java.util.List<String> unmet(Map<String, Double> metrics, Map<String, Double> target) {
+        java.util.List<String> unmet = new java.util.ArrayList<>();
+        if (target == null) {
+            return unmet;
+        }
         for (Map.Entry<String, Double> t : target.entrySet()) {
-            Double measured = metrics.get(t.getKey());
-            // Targets are "at least" reductions (flopsRatio, latencyRatio, ...), 1 % tolerance for rounding.
-            if (measured == null || measured < t.getValue() * 0.99) {
-                return false;
+            Double measured = metrics == null ? null : metrics.get(t.getKey());
+            boolean met = measured != null && (AT_MOST.contains(t.getKey()) ? measured <= t.getValue() * 1.01
+                    : measured >= t.getValue() * 0.99);
+            if (!met) {
+                unmet.add(t.getKey());
             }
         }
-        return true;
+        return unmet;
     }
 }

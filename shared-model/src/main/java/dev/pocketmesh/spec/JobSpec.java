@@ -125,7 +125,10 @@ public record JobSpec(String name, Model model, Dataset dataset, Compression com
         }
     }
 
-    /** The device profile that measures candidates; its evaluators consume {@code pocketmesh.evaluations.<device>}. */
+    /**
+     * The device profile that measures candidates (one of {@code dev.pocketmesh.device.DeviceProfile}, which holds its
+     * runtime, threads and batch); its evaluators consume {@code pocketmesh.evaluations.<device>}.
+     */
     public record Evaluation(String device) {
     }
 }

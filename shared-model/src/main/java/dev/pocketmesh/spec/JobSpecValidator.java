@@ -2,6 +2,7 @@ package dev.pocketmesh.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pocketmesh.contracts.FieldError;
+import dev.pocketmesh.device.DeviceProfile;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.LearnerDescriptor;
@@ -246,9 +247,22 @@ public final class JobSpecValidator {
                 for (Iterator<Map.Entry<String, JsonNode>> it = targetNode.fields(); it.hasNext();) {
                     Map.Entry<String, JsonNode> e = it.next();
                     String field = "compression.target." + e.getKey();
-                    if (learner != null && !learner.targets().contains(e.getKey())) {
+                    if (dev.pocketmesh.search.Objective.MEASURED_TARGETS.contains(e.getKey())) {
+                        // Latency targets are measured on the device profile, whatever the learner.
+                        if (!e.getValue().isNumber() || !(e.getValue().asDouble() > 0)
+                                || (e.getKey().equals(dev.pocketmesh.search.Objective.LATENCY_RATIO)
+                                        && e.getValue().asDouble() < 1)) {
+                            errors.add(new FieldError(field, e.getKey().equals(dev.pocketmesh.search.Objective.LATENCY_MS)
+                                    ? "must be a positive number of milliseconds (got " + e.getValue() + ")"
+                                    : "must be a speedup >= 1 (baseline latency / candidate latency; got "
+                                            + e.getValue() + ")"));
+                        } else {
+                            target.put(e.getKey(), e.getValue().asDouble());
+                        }
+                    } else if (learner != null && !learner.targets().contains(e.getKey())) {
                         errors.add(new FieldError(field, "learner '" + learner.name()
-                                + "' does not support this target; supported: " + sorted(learner.targets())));
+                                + "' does not support this target; supported: " + sorted(learner.targets())
+                                + " and, for every learner, " + sorted(dev.pocketmesh.search.Objective.MEASURED_TARGETS)));
                     } else if (!e.getValue().isNumber() || !(e.getValue().asDouble() > 0)) {
                         errors.add(new FieldError(field, "must be a positive number (got " + e.getValue() + ")"));
                     } else if (learner != null && learner.checkTarget(e.getKey(), e.getValue().asDouble()).isPresent()) {
@@ -497,7 +511,7 @@ public final class JobSpecValidator {
 
     private JobSpec.Evaluation evaluation(JsonNode node, List<FieldError> errors) {
         if (node == null || node.isNull()) {
-            return new JobSpec.Evaluation("cpu");
+            return new JobSpec.Evaluation(DeviceProfile.DEFAULT);
         }
         if (!node.isObject()) {
             errors.add(new FieldError("evaluation", "must be an object"));
@@ -506,10 +520,13 @@ public final class JobSpecValidator {
         unknownFields(node, "evaluation.", Set.of("device"), errors);
         String device = optionalText(node, "device", "evaluation.device", errors);
         if (device == null) {
-            device = "cpu";
+            device = DeviceProfile.DEFAULT;
         } else if (!DEVICE_PROFILE.matcher(device).matches()) {
             errors.add(new FieldError("evaluation.device",
                     "must be a device profile name of lowercase letters, digits and '-' (got '" + device + "')"));
+        } else if (DeviceProfile.find(device).isEmpty()) {
+            errors.add(new FieldError("evaluation.device", "unknown device profile '" + device + "'; known: "
+                    + DeviceProfile.names()));
         }
         return new JobSpec.Evaluation(device);
     }

@@ -97,4 +97,19 @@ public final class RedisKeys {
     public static String askTellTold(String studyId) {
         return "pm:asktell:" + studyId + ":told";
     }
+
+    /** Set: ids of the evaluators that announced themselves for a device profile (alive or not). */
+    public static String evaluators(String profile) {
+        return "pm:evaluators:" + profile;
+    }
+
+    /** String with a TTL: one evaluator's heartbeat (its settings, as JSON); gone when it stops renewing. */
+    public static String evaluatorHeartbeat(String profile, String evaluatorId) {
+        return "pm:evaluators:" + profile + ":" + evaluatorId;
+    }
+
+    /** Set: every device profile an evaluator ever announced (for "running profiles" in error messages). */
+    public static String evaluatorProfiles() {
+        return "pm:evaluator-profiles";
+    }
 }

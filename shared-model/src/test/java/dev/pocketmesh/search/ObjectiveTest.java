@@ -32,4 +32,17 @@ class ObjectiveTest {
         assertThat(Objective.feasible(Map.of("accuracy", 0.9), Map.of("flopsRatio", 2.0))).isFalse();
         assertThat(Objective.feasible(Map.of("accuracy", 0.9), null)).isTrue();
     }
+
+    @Test
+    void latencyRatioIsALowerBoundAndLatencyMsAnUpperBound() {
+        Map<String, Double> target = Map.of("latencyRatio", 2.0, "latencyMs", 5.0);
+        assertThat(Objective.unmet(Map.of("accuracy", 0.9, "latencyRatio", 2.5, "latencyMs", 4.0), target)).isEmpty();
+        assertThat(Objective.unmet(Map.of("accuracy", 0.9, "latencyRatio", 1.5, "latencyMs", 4.0), target))
+                .containsExactly("latencyRatio");
+        assertThat(Objective.unmet(Map.of("accuracy", 0.9, "latencyRatio", 2.5, "latencyMs", 6.0), target))
+                .containsExactly("latencyMs");
+        // An unmet latency target is penalised like any other, so a slower trial ranks below a feasible one.
+        assertThat(Objective.value(Map.of("accuracy", 0.95, "latencyRatio", 1.5, "latencyMs", 4.0), target))
+                .isLessThan(Objective.value(Map.of("accuracy", 0.5, "latencyRatio", 2.0, "latencyMs", 5.0), target));
+    }
 }

@@ -112,6 +112,26 @@ class JobSpecValidatorTest {
     }
 
     @Test
+    void latencyTargetsAreAcceptedForEveryLearnerAndChecked() {
+        JobSpec spec = parser.parse(VALID.replace("flopsRatio: 2", "flopsRatio: 2, latencyRatio: 1.5, latencyMs: 4"));
+        assertThat(spec.compression().target()).containsEntry("latencyRatio", 1.5).containsEntry("latencyMs", 4.0);
+        List<FieldError> bad = errors(VALID.replace("flopsRatio: 2", "latencyRatio: 0.5, latencyMs: -1"));
+        assertThat(bad).extracting(FieldError::field)
+                .containsExactlyInAnyOrder("compression.target.latencyRatio", "compression.target.latencyMs");
+        assertThat(bad).filteredOn(e -> e.field().endsWith("latencyRatio")).first()
+                .extracting(FieldError::reason).asString().contains("speedup >= 1");
+    }
+
+    @Test
+    void deviceProfileMustBeAKnownOne() {
+        assertThat(parser.parse(VALID + "evaluation: {device: cpu-x86-1t}\n").evaluation().device())
+                .isEqualTo("cpu-x86-1t");
+        List<FieldError> bad = errors(VALID + "evaluation: {device: tpu-v9}\n");
+        assertThat(bad).extracting(FieldError::field).containsExactly("evaluation.device");
+        assertThat(bad.get(0).reason()).contains("unknown device profile 'tpu-v9'").contains("cpu-x86-4t");
+    }
+
+    @Test
     void malformedDocumentSaysWhere() {
         assertThatThrownBy(() -> parser.parse("name: [unclosed"))
                 .isInstanceOf(JobSpecException.class)

@@ -11,6 +11,7 @@ import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.learn.ModelFiles;
 import dev.pocketmesh.nn.learn.QuantizationRecipe;
 import dev.pocketmesh.nn.measure.LatencyMeter;
+import dev.pocketmesh.nn.measure.LatencyModel;
 import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
 import dev.pocketmesh.nn.prune.PrunedModel;
@@ -35,12 +36,23 @@ public final class DeployBenchmark {
     /** Targets of issue #6, as speedups over the fp32 baseline. */
     static final Map<String, Double> TARGETS = Map.of("pruned 2x", 1.6, "int8", 1.8, "pruned 2x + int8", 3.0);
     static final List<String> VARIANTS = List.of("fp32", "pruned 2x", "int8", "pruned 2x + int8");
+    /** Target of issue #6 for the latency model: median |estimate − measured| ÷ measured over the fp32 rows. */
+    static final double LATENCY_MODEL_TARGET_PCT = 15;
 
     public record Settings(List<String> models, int threads, int warmup, int runs, long seed) {
     }
 
+    /**
+     * One variant's latency; {@code estimatedMs} is the latency model's estimate (fp32 variants only: the table holds
+     * fp32 pieces), null for the int8 ones.
+     */
     public record Row(String model, String variant, double flopsRatio, long onnxBytes, double medianMs, double p90Ms,
-            double speedup) {
+            double speedup, Double estimatedMs) {
+        /** Signed error of the estimate in percent of the measured median, or null. */
+        public Double estimateErrorPct() {
+            return estimatedMs == null ? null : 100 * (estimatedMs - medianMs) / medianMs;
+        }
+
         Double target() {
             return TARGETS.get(variant);
         }
@@ -50,9 +62,11 @@ public final class DeployBenchmark {
         }
 
         String markdownRow() {
-            return String.format(Locale.ROOT, "| %s | %s | %.2fx | %d | %.3f | %.3f | %.2fx | %s |", model, variant,
-                    flopsRatio, onnxBytes, medianMs, p90Ms, speedup,
-                    target() == null ? "—" : String.format(Locale.ROOT, "≥ %.1fx %s", target(), met() ? "met" : "NOT met"));
+            return String.format(Locale.ROOT, "| %s | %s | %.2fx | %d | %.3f | %.3f | %.2fx | %s | %s |", model,
+                    variant, flopsRatio, onnxBytes, medianMs, p90Ms, speedup,
+                    target() == null ? "—" : String.format(Locale.ROOT, "≥ %.1fx %s", target(), met() ? "met" : "NOT met"),
+                    estimatedMs == null ? "—" : String.format(Locale.ROOT, "%.3f (%+.1f %%)", estimatedMs,
+                            estimateErrorPct()));
         }
     }
 
@@ -65,8 +79,12 @@ public final class DeployBenchmark {
         @Override
         public String markdown() {
             StringBuilder md = new StringBuilder("| model | variant | FLOPs ÷ | model.onnx bytes | median ms | p90 ms "
-                    + "| speedup | target |\n|---|---|---:|---:|---:|---:|---:|---|\n");
+                    + "| speedup | target | latency model ms (error) |\n|---|---|---:|---:|---:|---:|---:|---|---:|\n");
             rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
+            md.append(String.format(Locale.ROOT, "%nLatency model (NetAdapt-style per-piece table, timed on this "
+                    + "machine with the same thread count): median |error| %.1f %% over the fp32 rows (target ≤ %.0f %%, "
+                    + "%s).%n", latencyModelMedianErrorPct(), LATENCY_MODEL_TARGET_PCT,
+                    latencyModelMet() ? "met" : "NOT met"));
             md.append(String.format(Locale.ROOT, "%nMachine: %s. Input %s, batch 1, ONNX Runtime with %d intra-op "
                     + "thread(s), all graph optimisations; %d warm-up runs, then %d timed runs per model interleaved "
                     + "over the four models. Pruned: one uniform L1 preserve ratio, the largest with 2x fewer FLOPs "
@@ -77,7 +95,18 @@ public final class DeployBenchmark {
         }
 
         public boolean targetsMet() {
-            return rows.stream().allMatch(Row::met);
+            return rows.stream().allMatch(Row::met) && latencyModelMet();
+        }
+
+        /** Median of |estimate − measured| ÷ measured in percent over the rows with an estimate. */
+        public double latencyModelMedianErrorPct() {
+            double[] errors = rows.stream().filter(r -> r.estimatedMs() != null)
+                    .mapToDouble(r -> Math.abs(r.estimateErrorPct())).sorted().toArray();
+            return errors.length == 0 ? Double.NaN : dev.pocketmesh.stats.Quantiles.of(errors, 0.5);
+        }
+
+        boolean latencyModelMet() {
+            return latencyModelMedianErrorPct() <= LATENCY_MODEL_TARGET_PCT;
         }
     }
 
@@ -101,6 +130,9 @@ public final class DeployBenchmark {
     public Report run(DataSplits data) throws Exception {
         var shape = data.train().shape();
         List<Row> rows = new ArrayList<>();
+        // One table for the run: pieces shared by the models (and by baseline and pruned) are timed once.
+        LatencyModel latencyModel = new LatencyModel(Map.of(), settings.threads(), settings.warmup(), settings.runs(),
+                settings.seed());
         for (String name : settings.models()) {
             NetSpec net = network(name, shape.channels(), shape.height(), shape.width(), data.train().numClasses());
             ModelFiles fp32 = new ModelFiles(net, RandomWeights.of(net, settings.seed()));
@@ -122,9 +154,11 @@ public final class DeployBenchmark {
                         settings.seed());
                 double baseFlops = CostModel.of(net).flops();
                 for (int i = 0; i < variants.size(); i++) {
+                    // The fp32 variants (the first two) are what the latency model's table describes.
+                    Double estimate = i < 2 ? latencyModel.estimateMs(variants.get(i).spec()) : null;
                     Row row = new Row(name, VARIANTS.get(i), baseFlops / CostModel.of(variants.get(i).spec()).flops(),
                             files.get(i).length, latency.get(i).medianMs(), latency.get(i).p90Ms(),
-                            latency.get(0).medianMs() / latency.get(i).medianMs());
+                            latency.get(0).medianMs() / latency.get(i).medianMs(), estimate);
                     log.accept(row.markdownRow());
                     rows.add(row);
                 }

@@ -69,6 +69,8 @@ public final class LocalMesh implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final Map<String, ServiceInfo> services = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    /** The per-service properties each service was launched with (a worker's id, an evaluator's profile). */
+    private final Map<String, Map<String, String>> extras = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int nextWorkerPort;
     private int workerCount;
@@ -165,6 +167,41 @@ public final class LocalMesh implements AutoCloseable {
         return launch(name, ServiceKind.WORKER, port, Map.of("pocketmesh.worker.id", name));
     }
 
+    /**
+     * Starts one more evaluator, named {@code evaluator-<profile>}, serving {@code profile} (its evaluations topic is
+     * created first), and returns it once it is ready: a mesh that measures on more than the default profile.
+     */
+    public ServiceInfo launchEvaluator(String profile) {
+        TopicProvisioner.ensure(kafka.bootstrapServers(), Map.of(
+                dev.pocketmesh.contracts.Topics.evaluations(profile), dev.pocketmesh.contracts.Topics.TRIAL_PARTITIONS,
+                dev.pocketmesh.contracts.Topics.deadLetter(dev.pocketmesh.contracts.Topics.evaluations(profile)), 1),
+                (short) 1);
+        String name = "evaluator-" + profile;
+        ServiceInfo info = launch(name, ServiceKind.EVALUATOR, FreePorts.find(),
+                Map.of("pocketmesh.evaluator.profile", profile, "pocketmesh.evaluator.id", name));
+        awaitReady(info);
+        return info;
+    }
+
+    /** Stops a service politely (SIGTERM: it withdraws from the mesh) and forgets it. */
+    public void stop(String name) {
+        Process process = processes.remove(name);
+        if (process == null) {
+            throw new IllegalArgumentException("no service " + name + "; have " + services.keySet());
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_GRACE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        services.remove(name);
+        extras.remove(name);
+        log.accept("stopped " + name + " (pid " + process.pid() + ")");
+    }
+
     private ServiceInfo launch(String name, ServiceKind kind, int port, Map<String, String> extra) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", String.valueOf(port));
@@ -187,6 +224,7 @@ public final class LocalMesh implements AutoCloseable {
             ServiceInfo info = new ServiceInfo(name, kind, process.pid(), port, logFile.toString());
             services.put(name, info);
             processes.put(name, process);
+            extras.put(name, extra);
             log.accept("started " + name + " (pid " + process.pid() + ", " + info.url() + ", log " + logFile + ")");
             return info;
         } catch (IOException e) {
@@ -241,8 +279,7 @@ public final class LocalMesh implements AutoCloseable {
         if (old == null) {
             throw new IllegalArgumentException("no service " + name);
         }
-        Map<String, String> extra = old.kind() == ServiceKind.WORKER ? Map.of("pocketmesh.worker.id", name) : Map.of();
-        ServiceInfo fresh = launch(name, old.kind(), old.httpPort(), extra);
+        ServiceInfo fresh = launch(name, old.kind(), old.httpPort(), extras.getOrDefault(name, Map.of()));
         awaitReady(fresh);
         return fresh;
     }

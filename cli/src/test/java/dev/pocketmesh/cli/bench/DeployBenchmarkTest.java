@@ -26,7 +26,12 @@ class DeployBenchmarkTest {
             assertThat(rows.get(2).onnxBytes()).isLessThan(rows.get(0).onnxBytes() / 2);
             assertThat(rows.get(3).onnxBytes()).isLessThan(rows.get(1).onnxBytes() / 2);
             rows.forEach(r -> assertThat(r.medianMs()).isPositive().isLessThanOrEqualTo(r.p90Ms()));
+            // The latency model estimates the fp32 variants (its table holds fp32 pieces), not the int8 ones.
+            assertThat(rows.get(0).estimatedMs()).isPositive();
+            assertThat(rows.get(1).estimatedMs()).isPositive().isLessThan(rows.get(0).estimatedMs());
+            assertThat(rows.get(2).estimatedMs()).isNull();
         }
-        assertThat(report.markdown()).contains("| lenet5 | pruned 2x + int8 |");
+        assertThat(report.markdown()).contains("| lenet5 | pruned 2x + int8 |").contains("Latency model");
+        assertThat(report.latencyModelMedianErrorPct()).isFinite();
     }
 }

@@ -20,11 +20,12 @@ public class EvaluatorResource {
         this.measurers = measurers;
     }
 
-    public record EvaluatorStatus(String evaluatorId, String profile, Set<String> learners) {
+    public record EvaluatorStatus(String evaluatorId, String profile, Set<String> learners,
+            java.util.Map<String, Object> settings) {
     }
 
     @GET
     public EvaluatorStatus status() {
-        return new EvaluatorStatus(identity.id(), identity.profile(), measurers.learners());
+        return new EvaluatorStatus(identity.id(), identity.profile(), measurers.learners(), identity.settings());
     }
 }

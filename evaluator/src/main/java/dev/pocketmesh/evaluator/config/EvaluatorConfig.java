@@ -23,20 +23,29 @@ public interface EvaluatorConfig {
     @WithDefault("60s")
     Duration publishTimeout();
 
-    /** How batch-1 latency is measured on this evaluator's device. */
+    /** How often this evaluator renews its heartbeat in Redis; the heartbeat lives three times as long. */
+    @WithDefault("2s")
+    Duration heartbeatInterval();
+
+    /**
+     * How latency is measured on this evaluator's device. Runtime, threads and batch come from the device profile
+     * ({@code dev.pocketmesh.device.DeviceProfile}); set them here only to override the profile.
+     */
     Latency latency();
 
     interface Latency {
         /**
          * The runtime that runs the candidate for accuracy and latency: {@code onnxruntime} (the exported
          * {@code model.onnx} in ONNX Runtime, the deployment runtime) or {@code djl} (the training runtime).
+         * Default: the profile's (ONNX Runtime).
          */
-        @WithDefault("onnxruntime")
-        Runtime runtime();
+        Optional<Runtime> runtime();
 
-        /** Intra-op threads for inference, reported with every latency. */
-        @WithDefault("1")
-        int threads();
+        /** Intra-op threads for inference, reported with every latency. Default: the profile's. */
+        Optional<Integer> threads();
+
+        /** The batch of the second latency measurement, beside batch 1 (1 = none). Default: the profile's. */
+        Optional<Integer> batch();
 
         /** Untimed runs per model before timing. */
         @WithDefault("10")

@@ -3,6 +3,8 @@ package dev.pocketmesh.evaluator.service;
 import ai.djl.Device;
 import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.evaluator.config.EvaluatorConfig;
+import dev.pocketmesh.evaluator.config.EvaluatorIdentity;
+import dev.pocketmesh.search.Objective;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.SimulatedLearner;
 import dev.pocketmesh.learner.JobNetwork;
@@ -28,8 +30,10 @@ import java.util.Set;
  * Candidates of every learner that compresses a real network (channel pruning, quantization, sparsification,
  * codebooks, pipelines), on this evaluator's CPU: top-1 / top-5 accuracy on the validation split (the search
  * objective) and, for the baseline and the final model, on the test split; FLOPs, MACs and parameters from the
- * network; batch-1 latency of the exported {@code model.onnx}, timed in the same run as the job's baseline so the
- * speedup is one measured ratio.
+ * network; batch-1 latency of the exported {@code model.onnx} (and, where the device profile asks, latency at a
+ * larger batch), timed in the same run as the job's baseline so the speedup ({@code latencyRatio}) is one measured
+ * ratio. Runtime, threads and batch are the device profile's ({@link EvaluatorIdentity}). A dense model also gets
+ * the profile's latency-model estimate ({@code estimatedLatencyMs}, {@code latencyModelErrorPct}; {@link LatencyTables}).
  *
  * <p>A model is measured as it will run: accuracy and latency come from the configured runtime, by default ONNX
  * Runtime on the exported {@code model.onnx} (fp32, or QDQ with integer weights and quantized layer inputs for a
@@ -41,11 +45,16 @@ import java.util.Set;
 @ApplicationScoped
 public class ModelMeasurer implements Measurer {
     private static final int BATCH = 256;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ModelMeasurer.class);
 
     private final EvaluatorConfig config;
+    private final EvaluatorIdentity device;
+    private final LatencyTables latencyModel;
 
-    public ModelMeasurer(EvaluatorConfig config) {
+    public ModelMeasurer(EvaluatorConfig config, EvaluatorIdentity device, LatencyTables latencyModel) {
         this.config = config;
+        this.device = device;
+        this.latencyModel = latencyModel;
     }
 
     @Override
@@ -69,7 +78,7 @@ public class ModelMeasurer implements Measurer {
         boolean onTest = request.kind() != TrialKind.SEARCH;
 
         Map<String, Double> metrics = new LinkedHashMap<>();
-        Engines.setThreads(config.latency().threads());
+        Engines.setThreads(device.threads());
         List<InferenceModel> timed = new ArrayList<>();
         try {
             InferenceModel loaded = load(model, onnx);
@@ -81,7 +90,7 @@ public class ModelMeasurer implements Measurer {
                 Accuracy test = loaded.accuracy(data.test(), BATCH);
                 metrics.put("testAccuracy", test.top1());
                 metrics.put("testTop5", test.top5());
-                if (config.latency().runtime() != EvaluatorConfig.Runtime.djl) {
+                if (device.runtime() != EvaluatorConfig.Runtime.djl) {
                     try (LoadedModel djl = LoadedModel.load(model, Device.cpu())) {
                         metrics.put("djlTestAccuracy", djl.accuracy(data.test(), BATCH).top1());
                     }
@@ -100,9 +109,33 @@ public class ModelMeasurer implements Measurer {
             metrics.put("latencyP90Ms", latency.get(0).p90Ms());
             if (latency.size() > 1) {
                 metrics.put("baselineLatencyMs", latency.get(1).medianMs());
-                metrics.put("latencySpeedup", latency.get(1).medianMs() / latency.get(0).medianMs());
+                double speedup = latency.get(1).medianMs() / latency.get(0).medianMs();
+                metrics.put("latencySpeedup", speedup);
+                metrics.put(Objective.LATENCY_RATIO, speedup); // the name a job's target uses
             }
-            metrics.put("latencyThreads", (double) config.latency().threads());
+            if (device.batch() > 1) {
+                List<LatencyMeter.Latency> batched = LatencyMeter.measure(timed, device.batch(),
+                        config.latency().warmup(), config.latency().runs(), candidate.seed());
+                metrics.put("latencyBatch", (double) device.batch());
+                metrics.put("latencyBatchMs", batched.get(0).medianMs());
+                metrics.put("latencyBatchP90Ms", batched.get(0).p90Ms());
+                if (batched.size() > 1) {
+                    metrics.put("baselineLatencyBatchMs", batched.get(1).medianMs());
+                }
+            }
+            metrics.put("latencyThreads", (double) device.threads());
+            if (model.packed() == null && device.runtime() == EvaluatorConfig.Runtime.onnxruntime) {
+                // The latency model's estimate beside the measurement (its table holds fp32 ONNX Runtime pieces);
+                // an estimate is a report extra, so a network it cannot split costs the trial nothing.
+                try {
+                    double estimate = latencyModel.estimateMs(model.spec(), candidate.seed());
+                    metrics.put("estimatedLatencyMs", estimate);
+                    metrics.put("latencyModelErrorPct", 100 * (estimate - latency.get(0).medianMs())
+                            / latency.get(0).medianMs());
+                } catch (RuntimeException e) {
+                    LOG.warnf("no latency-model estimate for %s: %s", request.trialId(), e.getMessage());
+                }
+            }
         } finally {
             timed.forEach(InferenceModel::close);
         }
@@ -121,8 +154,8 @@ public class ModelMeasurer implements Measurer {
     }
 
     private InferenceModel load(ModelFiles model, byte[] onnx) {
-        return switch (config.latency().runtime()) {
-            case onnxruntime -> OnnxRuntimeModel.load(onnx, model.spec(), config.latency().threads());
+        return switch (device.runtime()) {
+            case onnxruntime -> OnnxRuntimeModel.load(onnx, model.spec(), device.threads());
             case djl -> LoadedModel.load(model, Device.cpu());
         };
     }

@@ -17,6 +17,7 @@ public interface OrchestratorConfig {
 
     Reaper reaper();
 
+    Evaluators evaluators();
 
     interface Lease {
         /** How long a worker's claim lives without a heartbeat; workers renew every ttl/3. */
@@ -34,6 +35,19 @@ public interface OrchestratorConfig {
         /** How often expired leases are looked for; read by the @Scheduled reaper (the scheduler's minimum is 1s). */
         @WithDefault("1s")
         Duration interval();
+    }
+
+    interface Evaluators {
+        /**
+         * Whether a job needs a running evaluator of its device profile: refused at intake without one, failed when
+         * its evaluators are gone for {@link #grace()}. Off only where tests play the evaluator's part themselves.
+         */
+        @WithDefault("true")
+        boolean required();
+
+        /** How long a running job's device profile may have no evaluator (one restarting) before the job fails. */
+        @WithDefault("30s")
+        Duration grace();
     }
 
 }

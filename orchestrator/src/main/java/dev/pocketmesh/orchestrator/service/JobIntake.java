@@ -23,9 +23,11 @@ public class JobIntake {
     public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     private final JobSpecValidator validator;
+    private final EvaluatorWatch evaluators;
 
-    public JobIntake(JobSpecValidator validator) {
+    public JobIntake(JobSpecValidator validator, EvaluatorWatch evaluators) {
         this.validator = validator;
+        this.evaluators = evaluators;
     }
 
     /**
@@ -72,6 +74,8 @@ public class JobIntake {
         JobSpec spec = null;
         try {
             spec = validator.validate(specNode);
+            // A valid job nobody can measure would wait forever on its evaluations topic: refuse it now.
+            evaluators.missingAtIntake(spec).ifPresent(errors::add);
         } catch (JobSpecException e) {
             errors.addAll(e.errors());
         }

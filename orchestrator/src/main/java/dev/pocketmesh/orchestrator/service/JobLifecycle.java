@@ -12,6 +12,7 @@ import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.orchestrator.messaging.MeshPublisher;
+import dev.pocketmesh.search.Objective;
 import dev.pocketmesh.spec.JobSpec;
 import dev.pocketmesh.state.JobRecord;
 import dev.pocketmesh.state.JobStore;
@@ -196,6 +197,11 @@ public class JobLifecycle {
             return;
         }
         TrialRecord winner = best.get().trial();
+        Optional<String> missed = missedMeasuredTarget(spec, winner);
+        if (missed.isPresent()) {
+            fail(jobId, Set.of(JobState.SEARCHING), missed.get());
+            return;
+        }
         jobs.setBestTrial(jobId, winner.trialId());
         TrialProposal fin = TrialProposal.of(jobId, MessageIds.finalTrialId(jobId), TrialStore.FINAL_NUMBER, 1,
                 TrialKind.FINAL, winner.config(), spec);
@@ -211,6 +217,36 @@ public class JobLifecycle {
         if (moved || jobs.find(jobId).map(j -> j.state() == JobState.FINALIZING).orElse(false)) {
             publishIfStillProposed(fin, proposedNow);
         }
+    }
+
+    /**
+     * Why the best trial cannot be the final model: a latency target (known only once measured, so no proposal is
+     * feasible by construction) that even the best trial missed; infeasible trials rank below feasible ones, so
+     * then no trial met it. Empty when the winner meets every measured target.
+     */
+    static Optional<String> missedMeasuredTarget(JobSpec spec, TrialRecord winner) {
+        Map<String, Double> measured = new java.util.LinkedHashMap<>();
+        if (spec.compression().target() != null) {
+            spec.compression().target().forEach((k, v) -> {
+                if (Objective.MEASURED_TARGETS.contains(k)) {
+                    measured.put(k, v);
+                }
+            });
+        }
+        List<String> unmet = Objective.unmet(winner.metrics(), measured);
+        if (unmet.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder why = new StringBuilder("no search trial met ");
+        for (String key : unmet) {
+            Double got = winner.metrics() == null ? null : winner.metrics().get(key);
+            why.append("compression.target.").append(key)
+                    .append(Objective.LATENCY_MS.equals(key) ? " <= " : " >= ").append(measured.get(key))
+                    .append(" on device profile '").append(spec.evaluation().device()).append("' (best trial ")
+                    .append(winner.trialId()).append(" measured ").append(got == null ? "nothing" : String.format(
+                            java.util.Locale.ROOT, "%.3f", got)).append("); ");
+        }
+        return Optional.of(why.append("relax the target or search more trials").toString());
     }
 
     private void onFinal(JobRecord job, TrialRecord fin) {
@@ -230,6 +266,20 @@ public class JobLifecycle {
                         "bestTrialId", job.bestTrialId(), "report", written.json().toString(),
                         "reportMarkdown", written.markdown().toString()));
         liveEpochs.forget(job.jobId());
+    }
+
+    /**
+     * Fails a running job from outside its trials (its device profile lost every evaluator) and closes its study, so
+     * the optimiser stops proposing trials nobody will measure.
+     */
+    public void failRunning(String jobId, String message) {
+        Set<JobState> running = EnumSet.of(JobState.BASELINE, JobState.SEARCHING, JobState.FINALIZING);
+        if (events.transition(jobId, running, JobState.FAILED, message, null, null)) {
+            LOG.warnf("Job %s failed: %s", jobId, message);
+            publisher.study(StudyCommand.cancel(jobId));
+            reports.writeQuietly(jobId);
+            liveEpochs.forget(jobId);
+        }
     }
 
     private void fail(String jobId, Set<JobState> from, String message) {

@@ -1,0 +1,83 @@
+package dev.pocketmesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pocketmesh.cli.client.OrchestratorClient;
+import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.json.Json;
+import dev.pocketmesh.state.TrialRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Device profiles through the real mesh: a job names the profile it is measured on, an evaluator started with that
+ * profile measures it (with the profile's settings: one thread, batches 1 and 8), and a latency target decides which
+ * trial may be the final model; a job naming a profile nobody serves is refused at once, naming the field.
+ */
+class DeviceProfileIT {
+    private static final String PROFILE = "cpu-x86-1t";
+    private final MeshFixture fixture = MeshFixture.get();
+
+    @TempDir
+    Path runs;
+
+    @Test
+    void aProfileWithoutEvaluatorsIsRefusedAtOnceNamingTheField() {
+        String yaml = MeshFixture.simulatedJob("e2e-no-evaluator", 2, 1, 0, 1, 3) + "evaluation: {device: cpu-x86-4t}\n";
+        long start = System.nanoTime();
+        OrchestratorClient.Submitted submitted = fixture.client.submit(yaml, null);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(submitted.accepted()).isFalse();
+        assertThat(submitted.errors().toString()).contains("evaluation.device")
+                .contains("no evaluator is running for device profile 'cpu-x86-4t'");
+    }
+
+    @Test
+    void aLatencyRatioJobMeasuredByTheCpuX86OneThreadEvaluatorCompletes() throws Exception {
+        fixture.mesh.launchEvaluator(PROFILE);
+        try {
+            Path jobFile = runs.resolve("job.yaml");
+            // Small and quick: the point is where the latency is measured and how the target decides, not accuracy.
+            Files.writeString(jobFile, MeshFixture.pruningJob("e2e-latency-ratio", 300, 2, "l1-norm")
+                    .replace("target: {flopsRatio: 2}", "target: {flopsRatio: 2, latencyRatio: 1.0}")
+                    .replace("baselineEpochs: 2", "baselineEpochs: 1")
+                    + "evaluation: {device: " + PROFILE + "}\n");
+            int exit = PocketMeshCli.commandLine().execute("compress", jobFile.toString(), "--url",
+                    fixture.mesh.orchestratorUrl(), "--runs-dir", runs.toString(), "--timeout", "PT5M");
+            assertThat(exit).isZero();
+            String jobId = fixture.jobs.list(50).stream().filter(j -> "e2e-latency-ratio".equals(j.name()))
+                    .findFirst().orElseThrow().jobId();
+
+            // Every search trial was timed against the baseline in one run: its speedup is the latencyRatio.
+            List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()
+                    .filter(t -> t.kind() == TrialKind.SEARCH).toList();
+            assertThat(search).hasSize(2).allMatch(t -> t.state() == TrialState.EVALUATED);
+            for (TrialRecord t : search) {
+                assertThat(t.metrics().get("latencyRatio"))
+                        .isCloseTo(t.metrics().get("baselineLatencyMs") / t.metrics().get("latencyMs"),
+                                org.assertj.core.data.Offset.offset(1e-9));
+            }
+
+            JsonNode report = Json.tree(Files.readString(runs.resolve(jobId).resolve("report.json")));
+            assertThat(report.path("status").asText()).isEqualTo("COMPLETED");
+            assertThat(report.path("deviceProfile").asText()).isEqualTo(PROFILE);
+            assertThat(report.path("target").path("latencyRatio").asDouble()).isEqualTo(1.0);
+            JsonNode fin = report.path("final").path("metrics");
+            // The profile's settings: one thread, and a batch-8 latency beside batch 1 (the default profile has none).
+            assertThat(fin.path("latencyThreads").asDouble()).isEqualTo(1.0);
+            assertThat(fin.path("latencyBatch").asDouble()).isEqualTo(8.0);
+            assertThat(fin.path("latencyBatchMs").asDouble()).isGreaterThan(fin.path("latencyMs").asDouble());
+            assertThat(fin.path("latencyRatio").asDouble()).isGreaterThanOrEqualTo(0.99);
+            assertThat(Files.readString(runs.resolve(jobId).resolve("report.md")))
+                    .contains("Measured on device profile `" + PROFILE + "`");
+        } finally {
+            fixture.mesh.stop("evaluator-" + PROFILE);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.pocketmesh.nn.measure;
+
+import dev.pocketmesh.model.Layer;
+import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.Shape;
+import dev.pocketmesh.model.ShapeInference;
+import dev.pocketmesh.nn.onnx.OnnxExport;
+import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
+import dev.pocketmesh.nn.prune.RandomWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * NetAdapt-style latency model of one device profile: a network's batch-1 latency estimated as the sum of its
+ * pieces' latencies, each looked up in a table measured once per piece configuration on the device. A piece is what
+ * ONNX Runtime runs as one fused kernel: a convolution with its batch norm and ReLU, a linear layer with its ReLU,
+ * a pool, an add, a flatten. Each is timed as a one-piece ONNX graph (the fp32 exporter on a one-piece
+ * {@link NetSpec}, seeded random weights) in ONNX Runtime with the profile's thread count. A piece that ends in a
+ * feature map needs a head to be a valid network (global average pool + flatten); that head is timed on its own and
+ * subtracted, as is the fixed cost of one session run, which the whole network pays once.
+ *
+ * <p>The table maps a piece's key (its input shape and layers) to milliseconds; pass a table loaded from the
+ * artifact store to reuse earlier measurements, and read {@link #table()} back to store new ones.
+ */
+public final class LatencyModel {
+    /** Key of the smallest possible graph: its latency is the fixed cost of one run. */
+    static final String RUN_OVERHEAD = "run-overhead";
+
+    /** One piece: its key in the table, the one-piece network timed, and the head that network carries (or null). */
+    record Piece(String key, NetSpec net, NetSpec head) {
+    }
+
+    private final Map<String, Double> table;
+    private final int threads;
+    private final int warmup;
+    private final int runs;
+    private final long seed;
+
+    public LatencyModel(Map<String, Double> table, int threads, int warmup, int runs, long seed) {
+        this.table = new ConcurrentHashMap<>(table);
+        this.threads = threads;
+        this.warmup = warmup;
+        this.runs = runs;
+        this.seed = seed;
+    }
+
+    /** The table as measured so far, piece key → median milliseconds. */
+    public Map<String, Double> table() {
+        return Map.copyOf(table);
+    }
+
+    /** Estimated batch-1 latency of {@code spec} in milliseconds; pieces missing from the table are timed now. */
+    public double estimateMs(NetSpec spec) {
+        double overhead = lookup(RUN_OVERHEAD, overheadNet());
+        double sum = overhead;
+        for (Piece piece : pieces(spec)) {
+            double withHead = lookup(piece.key(), piece.net());
+            double head = piece.head() == null ? overhead : lookup(key(piece.head()), piece.head());
+            sum += Math.max(0, withHead - head);
+        }
+        return sum;
+    }
+
+    private double lookup(String key, NetSpec net) {
+        Double known = table.get(key);
+        if (known != null) {
+            return known;
+        }
+        double measured = time(net);
+        table.put(key, measured);
+        return measured;
+    }
+
+    private double time(NetSpec net) {
+        byte[] onnx = OnnxExport.fp32(net, RandomWeights.of(net, seed));
+        try (OnnxRuntimeModel model = OnnxRuntimeModel.load(onnx, net, threads)) {
+            return LatencyMeter.measure(List.of(model), warmup, runs, seed).get(0).medianMs();
+        }
+    }
+
+    /** The pieces of {@code spec} in order, as stand-alone networks. */
+    static List<Piece> pieces(NetSpec spec) {
+        List<ShapeInference.LayerShape> shapes = ShapeInference.infer(spec);
+        List<Layer> layers = spec.layers();
+        List<Piece> pieces = new ArrayList<>();
+        int i = 0;
+        while (i < layers.size()) {
+            Layer first = layers.get(i);
+            Shape in = shapes.get(i).in();
+            List<Layer> group = new ArrayList<>(List.of(first));
+            int next = i + 1;
+            // What ONNX Runtime fuses into one kernel: conv (+ batch norm) (+ ReLU), linear (+ ReLU).
+            if (first instanceof Layer.Conv2d) {
+                if (next < layers.size() && layers.get(next) instanceof Layer.BatchNorm) {
+                    group.add(layers.get(next++));
+                }
+                if (next < layers.size() && layers.get(next) instanceof Layer.Relu) {
+                    group.add(layers.get(next++));
+                }
+            } else if (first instanceof Layer.Linear && next < layers.size()
+                    && layers.get(next) instanceof Layer.Relu) {
+                group.add(layers.get(next++));
+            }
+            if (first instanceof Layer.Add add) {
+                if (add.shortcut() != null) {
+                    // The projection shortcut runs on the tensor the add reads: a conv (+ batch norm) piece there.
+                    List<Layer> shortcut = new ArrayList<>(List.of(add.shortcut().conv()));
+                    if (add.shortcut().bn() != null) {
+                        shortcut.add(add.shortcut().bn());
+                    }
+                    pieces.add(piece(shapeOf(spec, shapes, add.from()), shapes.get(i).out(), shortcut));
+                }
+                // The sum itself, on the main path's shape (both operands have it).
+                pieces.add(piece(in, in, List.of(new Layer.Add("add", NetSpec.INPUT, null))));
+            } else {
+                pieces.add(piece(in, shapes.get(next - 1).out(), group));
+            }
+            i = next;
+        }
+        return pieces;
+    }
+
+    private static Shape shapeOf(NetSpec spec, List<ShapeInference.LayerShape> shapes, String layer) {
+        if (NetSpec.INPUT.equals(layer)) {
+            return spec.input();
+        }
+        return shapes.stream().filter(s -> s.name().equals(layer)).findFirst().orElseThrow().out();
+    }
+
+    /**
+     * A one-piece network from {@code in} to {@code out} (known from the whole network's shapes): layers renamed so
+     * equal configurations share one key.
+     */
+    private static Piece piece(Shape in, Shape out, List<Layer> layers) {
+        List<Layer> renamed = new ArrayList<>();
+        for (int k = 0; k < layers.size(); k++) {
+            renamed.add(renamed(layers.get(k), "p" + k));
+        }
+        NetSpec head = null;
+        List<Layer> all = new ArrayList<>(renamed);
+        int classes = (int) out.elements();
+        if (!out.flat()) {
+            head = headNet(out);
+            all.add(new Layer.GlobalAvgPool("head-pool"));
+            all.add(new Layer.Flatten("head-flatten"));
+            classes = out.channels();
+        }
+        NetSpec net = new NetSpec("piece", in, classes, all, List.of());
+        return new Piece(key(net), net, head);
+    }
+
+    private static NetSpec headNet(Shape in) {
+        return new NetSpec("head", in, in.channels(), List.of(new Layer.GlobalAvgPool("head-pool"),
+                new Layer.Flatten("head-flatten")), List.of());
+    }
+
+    private static NetSpec overheadNet() {
+        return headNet(Shape.chw(1, 1, 1));
+    }
+
+    private static String key(NetSpec net) {
+        return net.input() + "|" + net.layers();
+    }
+
+    private static Layer renamed(Layer layer, String name) {
+        if (layer instanceof Layer.Conv2d c) {
+            return new Layer.Conv2d(name, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding(),
+                    c.groups(), c.bias());
+        }
+        if (layer instanceof Layer.BatchNorm b) {
+            return new Layer.BatchNorm(name, b.channels());
+        }
+        if (layer instanceof Layer.Relu) {
+            return new Layer.Relu(name);
+        }
+        if (layer instanceof Layer.MaxPool p) {
+            return new Layer.MaxPool(name, p.kernel(), p.stride());
+        }
+        if (layer instanceof Layer.AvgPool p) {
+            return new Layer.AvgPool(name, p.kernel(), p.stride());
+        }
+        if (layer instanceof Layer.GlobalAvgPool) {
+            return new Layer.GlobalAvgPool(name);
+        }
+        if (layer instanceof Layer.Flatten) {
+            return new Layer.Flatten(name);
+        }
+        if (layer instanceof Layer.Linear l) {
+            return new Layer.Linear(name, l.inFeatures(), l.outFeatures(), l.bias());
+        }
+        if (layer instanceof Layer.Add a) {
+            return new Layer.Add(name, a.from(), null);
+        }
+        throw new IllegalArgumentException("the latency model has no piece for layer " + layer);
+    }
+}
