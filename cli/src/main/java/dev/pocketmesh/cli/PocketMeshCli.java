@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pocketmesh", mixinStandardHelpOptions = true, version = "pocketmesh 0.1.0",
         description = "Automated model compression on an event-driven mesh of services.",
         subcommands = {UpCommand.class, DownCommand.class, SubmitCommand.class, WatchCommand.class,
-            StatusCommand.class, CompressCommand.class, BenchCommand.class})
+            StatusCommand.class, CompressCommand.class, ReportCommand.class, BenchCommand.class})
 public final class PocketMeshCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

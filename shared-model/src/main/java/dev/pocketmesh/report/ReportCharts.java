@@ -91,7 +91,12 @@ public record ReportCharts(Scatter scatter, List<Point> bestSoFar, Layers layers
                 .or(() -> Objective.best(evaluated, t -> Objective.value(t.metrics(), report.target()),
                         JobReport.TrialSummary::number))
                 .orElse(null);
-        if (trial == null || trial.config() == null) {
+        return trial == null ? null : layersOf(trial);
+    }
+
+    /** A trial's per-layer parameters (config keys {@code <parameter>.<layer>} with numbers), or null if none. */
+    public static Layers layersOf(JobReport.TrialSummary trial) {
+        if (trial.config() == null) {
             return null;
         }
         List<LayerValue> values = new ArrayList<>();

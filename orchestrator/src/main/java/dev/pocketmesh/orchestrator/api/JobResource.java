@@ -172,6 +172,17 @@ public class JobResource {
         return Json.write(reports.charts(id));
     }
 
+    /** The per-layer parameters (preserve ratios, bit widths, sparsities) of one of the job's trials. */
+    @GET
+    @Path("{id}/trials/{trialId}/layers")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response layers(@PathParam("id") String id, @PathParam("trialId") String trialId) {
+        find(id);
+        return reports.layers(id, trialId).map(layers -> Response.ok(Json.write(layers), MediaType.APPLICATION_JSON)
+                .build()).orElseGet(() -> json(Response.Status.NOT_FOUND, Map.of("errors", List.of(new FieldError(
+                        "trialId", "job '" + id + "' has no trial '" + trialId + "' with per-layer parameters")))));
+    }
+
     /** The job's files in the artifact store (report, plots, baseline/trial/final models), relative to its directory. */
     @GET
     @Path("{id}/files")

@@ -77,8 +77,20 @@ public class JobReports {
 
     /** The data behind the job's plots as it is now, for the dashboard (the report's are drawn from the same). */
     public ReportCharts charts(String jobId) {
+        return ReportCharts.of(current(jobId));
+    }
+
+    /** The per-layer parameters of one trial of the job (the dashboard's selected trial), if it has any. */
+    public Optional<ReportCharts.Layers> layers(String jobId, String trialId) {
+        JobReport report = current(jobId);
+        return java.util.stream.Stream.concat(report.trials().stream(),
+                java.util.stream.Stream.of(report.baseline(), report.finalModel()))
+                .filter(t -> t != null && t.trialId().equals(trialId)).findFirst().map(ReportCharts::layersOf);
+    }
+
+    private JobReport current(String jobId) {
         JobRecord job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("no job " + jobId));
-        return ReportCharts.of(JobReport.build(job, trials.listForJob(jobId)));
+        return JobReport.build(job, trials.listForJob(jobId));
     }
 
     /** The final model's manifest summary (what the worker did to build it), when there is one to read. */
