@@ -3,6 +3,7 @@ package dev.pocketmesh.cli;
 import dev.pocketmesh.cli.commands.BenchCommand;
 import dev.pocketmesh.cli.commands.CompressCommand;
 import dev.pocketmesh.cli.commands.DownCommand;
+import dev.pocketmesh.cli.commands.ReportCommand;
 import dev.pocketmesh.cli.commands.StatusCommand;
 import dev.pocketmesh.cli.commands.SubmitCommand;
 import dev.pocketmesh.cli.commands.UpCommand;

@@ -169,9 +169,12 @@ class DashboardIT {
     }
 
     /** The accuracy column as shown, top to bottom (rows without one, e.g. failed trials, are last and skipped). */
+    @SuppressWarnings("unchecked")
     private static List<Double> accuracies() {
-        return browser.findElements(By.cssSelector("#trials tbody td[data-value]")).stream()
-                .map(td -> Double.parseDouble(td.getDomAttribute("data-value"))).toList();
+        // Read in one script: the page redraws its rows on every trial update.
+        List<Object> values = (List<Object>) browser.executeScript("return [...document.querySelectorAll("
+                + "'#trials tbody td[data-value]')].map(td => td.dataset.value);");
+        return values.stream().map(v -> Double.parseDouble(String.valueOf(v))).toList();
     }
 
     private static boolean dominates(TrialRecord b, TrialRecord a) {

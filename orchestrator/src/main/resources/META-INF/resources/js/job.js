@@ -146,7 +146,7 @@ function drawScatter() {
       pointRadius: 6, pointStyle: 'circle' },
     { label: 'baseline', data: xy(baseline), backgroundColor: COLORS.baseline, pointStyle: 'rectRot', pointRadius: 9 },
   ];
-  charts.scatter.options.scales.x = { title: { display: true, text: s ? s.cost : 'cost' } };
+  charts.scatter.options.scales.x = { type: 'linear', title: { display: true, text: s ? s.cost : 'cost' } };
   charts.scatter.update();
   Object.assign(canvas.dataset, { trialPoints: trials.length, frontPoints: front.length, baselinePoints: baseline.length });
 }
