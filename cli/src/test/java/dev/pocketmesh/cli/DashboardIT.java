@@ -54,7 +54,7 @@ class DashboardIT {
         Files.createDirectories(SCREENSHOTS);
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                        "--window-size=1400,2400");
+                        "--window-size=1400,1600");
         // The driver is given explicitly, so Selenium Manager has nothing to download.
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
