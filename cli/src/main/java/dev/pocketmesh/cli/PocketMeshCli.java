@@ -3,6 +3,7 @@ package dev.pocketmesh.cli;
 import dev.pocketmesh.cli.commands.BenchCommand;
 import dev.pocketmesh.cli.commands.CompressCommand;
 import dev.pocketmesh.cli.commands.DownCommand;
+import dev.pocketmesh.cli.commands.ReportCommand;
 import dev.pocketmesh.cli.commands.StatusCommand;
 import dev.pocketmesh.cli.commands.SubmitCommand;
 import dev.pocketmesh.cli.commands.UpCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pocketmesh", mixinStandardHelpOptions = true, version = "pocketmesh 0.1.0",
         description = "Automated model compression on an event-driven mesh of services.",
         subcommands = {UpCommand.class, DownCommand.class, SubmitCommand.class, WatchCommand.class,
-            StatusCommand.class, CompressCommand.class, BenchCommand.class})
+            StatusCommand.class, CompressCommand.class, ReportCommand.class, BenchCommand.class})
 public final class PocketMeshCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -61,7 +61,13 @@ class SimulatedJobIT {
         assertThat(json.path("final").path("metrics").has("accuracy")).isTrue();
         assertThat(json.path("ratios").path("flopsReduction").asDouble()).isGreaterThan(1.0);
         assertThat(Files.readString(runs.resolve(jobId).resolve("report.md"))).contains("Baseline vs final")
-                .contains(jobId);
+                .contains(jobId).contains("](plot-accuracy-vs-cost.png)");
+        // The HTML report and the plots it shows, copied next to it.
+        assertThat(Files.readString(runs.resolve(jobId).resolve("report.html"))).contains("<table>")
+                .contains("<img src=\"plot-best-so-far.png\"");
+        for (String plot : List.of("plot-accuracy-vs-cost.png", "plot-best-so-far.png", "plot-layers.png")) {
+            assertThat(javax.imageio.ImageIO.read(runs.resolve(jobId).resolve(plot).toFile())).as(plot).isNotNull();
+        }
     }
 
     @Test

@@ -43,7 +43,7 @@ class JobLifecycleTest {
     JobStore jobs;
 
     @Test
-    void simulatedJobRunsFromSubmissionToReport() {
+    void simulatedJobRunsFromSubmissionToReport() throws java.io.IOException {
         String jobId = Specs.uniqueId("life");
         MeshKafka.send(Topics.JOBS_SUBMIT, jobId, Specs.SIMULATED);
 
@@ -100,6 +100,26 @@ class JobLifecycleTest {
                 .body("counts.total", equalTo(3)).body("counts.evaluated", equalTo(3));
         given().when().get("/api/jobs/" + jobId + "/report?format=md").then().statusCode(200)
                 .body(containsString("# PocketMesh report")).body(containsString(search.get(1).trialId()));
+        // The report's other files, served from the job's directory and nowhere else.
+        given().when().get("/api/jobs/" + jobId + "/files").then().statusCode(200)
+                .body("$", org.hamcrest.Matchers.hasItems("report.json", "report.md", "report.html",
+                        "plot-accuracy-vs-cost.png", "plot-best-so-far.png", "plot-layers.png"));
+        byte[] png = given().when().get("/api/jobs/" + jobId + "/files/plot-accuracy-vs-cost.png").then()
+                .statusCode(200).contentType("image/png").extract().asByteArray();
+        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png))).isNotNull();
+        given().when().get("/api/jobs/" + jobId + "/files/report.html").then().statusCode(200)
+                .contentType(containsString("text/html")).body(containsString("<img src=\"plot-best-so-far.png\""));
+        given().urlEncodingEnabled(false).when().get("/api/jobs/" + jobId + "/files/..%2F..%2Fpom.xml").then()
+                .statusCode(org.hamcrest.Matchers.oneOf(400, 404));
+        given().when().get("/api/jobs/" + jobId + "/files/final/../../other/report.json").then()
+                .statusCode(org.hamcrest.Matchers.oneOf(400, 404));
+        given().when().get("/api/jobs/" + jobId + "/files/no-such.png").then().statusCode(404);
+        given().when().get("/api/jobs/" + jobId + "/charts").then().statusCode(200)
+                .body("scatter.trials", hasSize(search.size())).body("bestSoFar", hasSize(search.size()))
+                .body("layers.trialId", equalTo(search.get(1).trialId()));
+        given().when().get("/api/jobs/" + jobId + "/trials/" + search.get(2).trialId() + "/layers").then()
+                .statusCode(200).body("values", hasSize(search.get(2).config().size()))
+                .body("values[0].parameter", equalTo("ratio")).body("values[0].value", equalTo(0.3f));
         given().when().get("/api/jobs/" + jobId).then().statusCode(200)
                 .body("progress.finished", equalTo(3)).body("progress.bestTrialId", equalTo(search.get(1).trialId()));
         given().when().get("/api/jobs/" + jobId + "/trials").then().statusCode(200)

@@ -15,6 +15,12 @@ public interface ArtifactStore {
     boolean exists(URI uri);
 
     /**
+     * The files under {@code relativeDir}, recursively, as paths relative to it ({@code /}-separated, sorted);
+     * empty when the directory does not exist. Temporary files of unfinished writes are left out.
+     */
+    java.util.List<String> list(String relativeDir);
+
+    /**
      * Where one attempt of a trial writes its candidate: {@code jobs/<job>/{baseline,trials/<trial>,final}/attempt-<n>/}.
      * One directory per attempt, so that a worker that lost its lease but has not noticed yet cannot overwrite
      * the files of the attempt that replaced it.

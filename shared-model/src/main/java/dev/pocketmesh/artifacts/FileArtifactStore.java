@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * {@code file://} artifacts under one root directory (a shared volume in a cluster). Paths are confined to
@@ -55,6 +57,22 @@ public final class FileArtifactStore implements ArtifactStore {
     @Override
     public boolean exists(URI uri) {
         return Files.exists(confined(uri));
+    }
+
+    @Override
+    public List<String> list(String relativeDir) {
+        Path dir = resolve(relativeDir);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith(".tmp-"))
+                    .map(p -> dir.relativize(p).toString().replace(java.io.File.separatorChar, '/'))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list artifacts under " + dir, e);
+        }
     }
 
     private Path resolve(String relativePath) {

@@ -51,6 +51,11 @@ public final class ReportMarkdown {
     }
 
     public static String render(JobReport r) {
+        return render(r, java.util.List.of());
+    }
+
+    /** @param plots the report's plots that were drawn, linked by their file names (they lie next to report.md) */
+    public static String render(JobReport r, java.util.List<ReportFiles.Plot> plots) {
         StringBuilder md = new StringBuilder();
         md.append("# PocketMesh report: ").append(r.name()).append(" (").append(r.jobId()).append(")\n\n");
         md.append("- Status: **").append(r.status()).append("**");
@@ -91,6 +96,12 @@ public final class ReportMarkdown {
             r.ratios().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(num(v)).append(" |\n"));
         } else {
             md.append("(no final model)\n");
+        }
+        if (!plots.isEmpty()) {
+            md.append("\n## Plots\n\n");
+            for (ReportFiles.Plot plot : plots) {
+                md.append("![").append(plot.title()).append("](").append(plot.file()).append(")\n\n");
+            }
         }
         if (r.pareto() != null) {
             appendPareto(md, r.pareto());

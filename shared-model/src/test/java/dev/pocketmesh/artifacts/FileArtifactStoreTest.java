@@ -31,4 +31,15 @@ class FileArtifactStoreTest {
         assertThatThrownBy(() -> store.get(URI.create("file:///etc/passwd"))).hasMessageContaining("outside");
         assertThatThrownBy(() -> store.get(URI.create("http://example.invalid/x"))).hasMessageContaining("file://");
     }
+
+    @Test
+    void listsTheFilesUnderADirectory() {
+        FileArtifactStore store = new FileArtifactStore(root);
+        store.put("jobs/j1/report.md", new byte[] {1});
+        store.put("jobs/j1/final/attempt-1/model.onnx", new byte[] {2});
+        store.put("jobs/j2/report.md", new byte[] {3});
+        assertThat(store.list("jobs/j1")).containsExactly("final/attempt-1/model.onnx", "report.md");
+        assertThat(store.list("jobs/none")).isEmpty();
+        assertThatThrownBy(() -> store.list("../")).hasMessageContaining("escapes");
+    }
 }

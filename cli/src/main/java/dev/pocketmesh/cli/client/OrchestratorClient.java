@@ -83,6 +83,26 @@ public final class OrchestratorClient {
         return Optional.of(response.body());
     }
 
+    /** One file of the job's directory in the artifact store (e.g. {@code report.html}), or empty if it has none. */
+    public Optional<byte[]> file(String jobId, String path) {
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(get("/api/jobs/" + jobId + "/files/" + path), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach the orchestrator at " + baseUrl + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("file " + path + ": orchestrator answered " + response.statusCode());
+        }
+        return Optional.of(response.body());
+    }
+
     public boolean isReady() {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))

@@ -8,6 +8,7 @@ import dev.pocketmesh.cli.watch.JobWatcher;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.learner.LearnerCatalog;
+import dev.pocketmesh.report.ReportFiles;
 import dev.pocketmesh.spec.JobSpecException;
 import dev.pocketmesh.spec.JobSpecParser;
 import dev.pocketmesh.spec.JobSpecValidator;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "compress", description = "Run a job start to finish: bring the mesh up if needed, submit, watch, "
-        + "and write runs/<job-id>/report.json and report.md. Exit 0 when the job COMPLETED.")
+        + "and write runs/<job-id>/report.{json,md,html} with its plots. Exit 0 when the job COMPLETED.")
 public final class CompressCommand implements Callable<Integer> {
     @Mixin
     MeshOptions mesh;
@@ -91,23 +92,31 @@ public final class CompressCommand implements Callable<Integer> {
         }
     }
 
-    /** Writes the orchestrator's report as {@code <runs>/<job-id>/report.json} and {@code report.md}. */
+    /**
+     * Copies the job's report as the orchestrator wrote it ({@link ReportFiles#ALL}: report.json, report.md,
+     * report.html and the plots they link) to {@code <runs>/<job-id>/}.
+     */
     static Path writeReports(OrchestratorClient client, String jobId, Path runsDir) throws IOException {
         Path dir = runsDir.resolve(jobId);
         Files.createDirectories(dir);
-        String json = client.report(jobId, false).orElse(null);
-        if (json != null) {
-            Files.writeString(dir.resolve("report.json"), Json.writePretty(Json.tree(json)));
-            Files.writeString(dir.resolve("report.md"), client.report(jobId, true).orElse(""));
-        } else {
-            // A job that did not complete has no report of its own: keep what is known about it.
-            Files.writeString(dir.resolve("report.json"), Json.writePretty(Map.of(
+        boolean any = false;
+        for (String file : ReportFiles.ALL) {
+            java.util.Optional<byte[]> bytes = client.file(jobId, file);
+            if (bytes.isPresent()) {
+                Files.write(dir.resolve(file), bytes.get());
+                any = true;
+            }
+        }
+        if (!any) {
+            // A job that never got a report (refused before it had a spec): keep what is known about it.
+            Files.writeString(dir.resolve(ReportFiles.JSON), Json.writePretty(Map.of(
                     "job", client.job(jobId).orElseThrow(), "trials", client.trials(jobId))));
         }
         return dir;
     }
 
-    private static void printSummary(JsonNode last, OrchestratorClient client, String jobId, Path dir) {
+    /** The job's outcome, its ratios, and where its report files are (shared with {@code report}). */
+    static void printSummary(JsonNode last, OrchestratorClient client, String jobId, Path dir) {
         String state = last.path("job").path("state").asText();
         System.out.println("job " + jobId + " " + state
                 + (last.path("job").hasNonNull("message") ? ": " + last.path("job").path("message").asText() : ""));
@@ -128,6 +137,11 @@ public final class CompressCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "  %-22s %.3f%n", r.getKey(), r.getValue().asDouble());
             }
         });
-        System.out.println("report: " + dir.resolve("report.md") + " and " + dir.resolve("report.json"));
+        System.out.println("report:");
+        for (String file : ReportFiles.ALL) {
+            if (Files.exists(dir.resolve(file))) {
+                System.out.println("  " + dir.resolve(file));
+            }
+        }
     }
 }

@@ -51,5 +51,6 @@ public final class UpCommand implements Callable<Integer> {
         for (ServiceInfo s : state.services()) {
             out.printf("%-13s %s  (pid %d, log %s)%n", s.name(), s.url(), s.pid(), s.logFile());
         }
+        out.println("Dashboard     " + state.orchestratorUrl() + "/");
     }
 }

@@ -5,12 +5,15 @@ import dev.pocketmesh.cli.client.OrchestratorClient;
 import dev.pocketmesh.contracts.JobState;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Follows a job until it ends, redrawing one progress line: state, trials done / in flight / budget, the best
- * objective so far and the elapsed time. On a terminal the line is rewritten in place; elsewhere (CI logs)
- * a line is printed only when it changes.
+ * Follows a job until it ends: a progress line (state, trials done / in flight / budget, the best objective so far,
+ * the elapsed time) and, on a terminal, a live table under it with one progress bar per trial in flight (epoch of
+ * total, latest validation accuracy), redrawn in place. Elsewhere (CI logs) only the line is printed, when it
+ * changes.
  */
 public final class JobWatcher {
     private final OrchestratorClient client;
@@ -30,28 +33,22 @@ public final class JobWatcher {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         String previous = "";
+        int drawnLines = 0;
         while (true) {
             JsonNode doc = client.job(jobId)
                     .orElseThrow(() -> new IllegalArgumentException("no job " + jobId + " at " + client.baseUrl()));
             JobState state = JobState.valueOf(doc.path("job").path("state").asText());
             String line = render(doc, Duration.ofNanos(System.nanoTime() - start));
             if (interactive) {
-                out.print("\r" + line + " ".repeat(Math.max(0, previous.length() - line.length())));
-                out.flush();
+                drawnLines = redraw(drawnLines, line, trialTable(doc));
             } else if (!line.replaceAll("\\d+s$", "").equals(previous.replaceAll("\\d+s$", ""))) {
                 out.println(line);
             }
             previous = line;
             if (state.isTerminal()) {
-                if (interactive) {
-                    out.println();
-                }
                 return doc;
             }
             if (System.nanoTime() > deadline) {
-                if (interactive) {
-                    out.println();
-                }
                 throw new IllegalStateException("job " + jobId + " still " + state + " after " + timeout.toSeconds()
                         + " s");
             }
@@ -62,6 +59,58 @@ public final class JobWatcher {
                 throw new IllegalStateException("interrupted", e);
             }
         }
+    }
+
+    /** Replaces the block drawn last (its line count given) with the progress line and the trial table. */
+    private int redraw(int drawnLines, String line, List<String> table) {
+        StringBuilder frame = new StringBuilder();
+        if (drawnLines > 0) {
+            frame.append("\033[").append(drawnLines).append('F'); // to the start of the block's first line
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(line);
+        lines.addAll(table);
+        for (String l : lines) {
+            frame.append("\033[2K").append(l).append('\n');
+        }
+        // Lines left over from a taller block (fewer trials in flight now) are cleared, the cursor stays below.
+        for (int i = lines.size(); i < drawnLines; i++) {
+            frame.append("\033[2K\n");
+        }
+        int height = Math.max(lines.size(), drawnLines);
+        out.print(frame);
+        out.flush();
+        return height;
+    }
+
+    static final int BAR_WIDTH = 20;
+
+    /**
+     * One line per trial in flight, e.g. {@code t0003 [##########----------] epoch 2/4  val 0.8712}: the bar is the
+     * share of its epochs done; the accuracy is the latest its worker reported.
+     */
+    public static List<String> trialTable(JsonNode doc) {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode epoch : doc.path("progress").path("training")) {
+            int done = epoch.path("epoch").asInt();
+            int total = Math.max(1, epoch.path("totalEpochs").asInt());
+            int filled = (int) Math.round((double) BAR_WIDTH * Math.min(done, total) / total);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-8s [%s%s] epoch %d/%d",
+                    shortId(epoch.path("trialId").asText("")), "#".repeat(filled), "-".repeat(BAR_WIDTH - filled),
+                    done, total));
+            JsonNode accuracy = epoch.path("metrics").path("accuracy");
+            if (accuracy.isNumber()) {
+                line.append(String.format(Locale.ROOT, "  val %.4f", accuracy.asDouble()));
+            }
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+
+    /** "job-1-t0003" → "t0003": trial ids carry their job's id. */
+    private static String shortId(String trialId) {
+        int dash = trialId.lastIndexOf('-');
+        return dash >= 0 ? trialId.substring(dash + 1) : trialId;
     }
 
     /** e.g. {@code [SEARCHING] job-1 | trials 7/12 done, 2 running, 3 stopped early | t0008 epoch 1/2 val 0.8712 | best 0.8812 (t0004) | 42s} */

@@ -30,4 +30,22 @@ class JobWatcherTest {
                 {"job":{"jobId":"job-2","state":"FAILED","message":"no search trial succeeded"},"progress":{}}""");
         assertThat(JobWatcher.render(doc, Duration.ofSeconds(3))).contains("FAILED").endsWith("no search trial succeeded | 3s");
     }
+
+    @Test
+    void theLiveTableHasOneProgressBarPerTrialInFlight() {
+        var doc = Json.tree("""
+                {"job":{"jobId":"job-4","state":"SEARCHING"},"progress":{"budget":8,"finished":2,"running":2,
+                 "training":[{"trialId":"job-4-t0003","epoch":1,"totalEpochs":4,"metrics":{"accuracy":0.71234}},
+                             {"trialId":"job-4-t0004","epoch":4,"totalEpochs":4}]}}""");
+        assertThat(JobWatcher.trialTable(doc)).containsExactly(
+                "  t0003    [#####---------------] epoch 1/4  val 0.7123",
+                "  t0004    [####################] epoch 4/4");
+    }
+
+    @Test
+    void noTrialInFlightNoTable() {
+        var doc = Json.tree("""
+                {"job":{"jobId":"job-5","state":"BASELINE"},"progress":{"budget":8,"finished":0,"running":0}}""");
+        assertThat(JobWatcher.trialTable(doc)).isEmpty();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.pocketmesh.orchestrator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pocketmesh.artifacts.ArtifactStore;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.orchestrator.service.JobEventBroadcaster;
@@ -53,9 +54,12 @@ public class JobResource {
     private final JobReports reports;
     private final dev.pocketmesh.orchestrator.service.LiveEpochs liveEpochs;
     private final JobEventBroadcaster broadcaster;
+    private final ArtifactStore artifacts;
 
     public JobResource(JobIntake intake, JobLifecycle lifecycle, JobStore jobs, TrialStore trials, JobReports reports,
-            JobEventBroadcaster broadcaster, dev.pocketmesh.orchestrator.service.LiveEpochs liveEpochs) {
+            JobEventBroadcaster broadcaster, dev.pocketmesh.orchestrator.service.LiveEpochs liveEpochs,
+            ArtifactStore artifacts) {
+        this.artifacts = artifacts;
         this.liveEpochs = liveEpochs;
         this.intake = intake;
         this.lifecycle = lifecycle;
@@ -157,6 +161,54 @@ public class JobResource {
                 .orElseGet(() -> json(Response.Status.NOT_FOUND, Map.of("errors", List.of(new FieldError("report",
                         "job '" + id + "' has no report yet (" + jobs.find(id).map(JobRecord::state).orElse(null)
                                 + ")")))));
+    }
+
+    /** The data behind the job's plots (scatter with Pareto front and baseline, best-so-far, per-layer values). */
+    @GET
+    @Path("{id}/charts")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String charts(@PathParam("id") String id) {
+        find(id);
+        return Json.write(reports.charts(id));
+    }
+
+    /** The per-layer parameters (preserve ratios, bit widths, sparsities) of one of the job's trials. */
+    @GET
+    @Path("{id}/trials/{trialId}/layers")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response layers(@PathParam("id") String id, @PathParam("trialId") String trialId) {
+        find(id);
+        return reports.layers(id, trialId).map(layers -> Response.ok(Json.write(layers), MediaType.APPLICATION_JSON)
+                .build()).orElseGet(() -> json(Response.Status.NOT_FOUND, Map.of("errors", List.of(new FieldError(
+                        "trialId", "job '" + id + "' has no trial '" + trialId + "' with per-layer parameters")))));
+    }
+
+    /** The job's files in the artifact store (report, plots, baseline/trial/final models), relative to its directory. */
+    @GET
+    @Path("{id}/files")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String files(@PathParam("id") String id) {
+        find(id);
+        return Json.write(artifacts.list(ArtifactStore.jobDirectory(id)));
+    }
+
+    /** One file of the job, e.g. {@code report.html} or {@code final/attempt-1/model.onnx}; never outside its directory. */
+    @GET
+    @Path("{id}/files/{path: .+}")
+    public Response file(@PathParam("id") String id, @PathParam("path") String path) {
+        find(id);
+        java.util.Optional<String> relative = JobFiles.confine(path);
+        if (relative.isEmpty()) {
+            return json(Response.Status.BAD_REQUEST, Map.of("errors", List.of(new FieldError("path",
+                    "must be a relative path inside the job's directory (got '" + path + "')"))));
+        }
+        // Only what the listing shows is served: files, inside the job's directory.
+        if (!artifacts.list(ArtifactStore.jobDirectory(id)).contains(relative.get())) {
+            return json(Response.Status.NOT_FOUND, Map.of("errors", List.of(new FieldError("path",
+                    "job '" + id + "' has no file '" + relative.get() + "'"))));
+        }
+        byte[] bytes = artifacts.get(artifacts.uri(ArtifactStore.jobDirectory(id) + "/" + relative.get()));
+        return Response.ok(bytes, JobFiles.mediaType(relative.get())).build();
     }
 
     private JobRecord find(String id) {

@@ -5,6 +5,8 @@ import dev.pocketmesh.contracts.JobState;
 import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.report.JobReport;
+import dev.pocketmesh.report.ReportCharts;
+import dev.pocketmesh.report.ReportFiles;
 import dev.pocketmesh.report.ReportMarkdown;
 import dev.pocketmesh.state.JobRecord;
 import dev.pocketmesh.state.JobStore;
@@ -19,11 +21,14 @@ import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** A job's {@code report.json} and {@code report.md} under {@code jobs/<job>/} in the artifact store. */
+/**
+ * A job's report under {@code jobs/<job>/} in the artifact store: {@code report.json}, its plots as PNG images,
+ * {@code report.md} linking them and {@code report.html} rendered from it (file names in {@link ReportFiles}).
+ */
 @ApplicationScoped
 public class JobReports {
-    public static final String JSON = "report.json";
-    public static final String MARKDOWN = "report.md";
+    public static final String JSON = ReportFiles.JSON;
+    public static final String MARKDOWN = ReportFiles.MARKDOWN;
     private static final Logger LOG = Logger.getLogger(JobReports.class);
 
     private final JobStore jobs;
@@ -51,8 +56,41 @@ public class JobReports {
         JobReport report = JobReport.build(asOf, all, finalSummary(all));
         String dir = ArtifactStore.jobDirectory(jobId);
         URI json = artifacts.put(dir + "/" + JSON, Json.writePretty(report).getBytes(StandardCharsets.UTF_8));
-        URI md = artifacts.put(dir + "/" + MARKDOWN, ReportMarkdown.render(report).getBytes(StandardCharsets.UTF_8));
+        Map<ReportFiles.Plot, byte[]> plots = plots(report);
+        plots.forEach((plot, png) -> artifacts.put(dir + "/" + plot.file(), png));
+        String markdown = ReportMarkdown.render(report, List.copyOf(plots.keySet()));
+        URI md = artifacts.put(dir + "/" + MARKDOWN, markdown.getBytes(StandardCharsets.UTF_8));
+        artifacts.put(dir + "/" + ReportFiles.HTML, ReportHtml.render("PocketMesh report: " + report.name(), markdown)
+                .getBytes(StandardCharsets.UTF_8));
         return new Written(report, json, md);
+    }
+
+    /** Plots are a view: a job's report is still written when they cannot be drawn. */
+    private static Map<ReportFiles.Plot, byte[]> plots(JobReport report) {
+        try {
+            return ReportPlots.render(ReportCharts.of(report));
+        } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+            LOG.warnf(e, "Could not draw the plots of job %s", report.jobId());
+            return Map.of();
+        }
+    }
+
+    /** The data behind the job's plots as it is now, for the dashboard (the report's are drawn from the same). */
+    public ReportCharts charts(String jobId) {
+        return ReportCharts.of(current(jobId));
+    }
+
+    /** The per-layer parameters of one trial of the job (the dashboard's selected trial), if it has any. */
+    public Optional<ReportCharts.Layers> layers(String jobId, String trialId) {
+        JobReport report = current(jobId);
+        return java.util.stream.Stream.concat(report.trials().stream(),
+                java.util.stream.Stream.of(report.baseline(), report.finalModel()))
+                .filter(t -> t != null && t.trialId().equals(trialId)).findFirst().map(ReportCharts::layersOf);
+    }
+
+    private JobReport current(String jobId) {
+        JobRecord job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("no job " + jobId));
+        return JobReport.build(job, trials.listForJob(jobId));
     }
 
     /** The final model's manifest summary (what the worker did to build it), when there is one to read. */
