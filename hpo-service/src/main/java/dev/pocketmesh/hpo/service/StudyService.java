@@ -21,6 +21,8 @@ import dev.pocketmesh.state.StudyRecord;
 import dev.pocketmesh.state.StudyStore;
 import dev.pocketmesh.state.TrialRecord;
 import dev.pocketmesh.state.TrialStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,7 @@ public class StudyService {
     private static final Logger LOG = Logger.getLogger(StudyService.class);
     private static final int LOCK_STRIPES = 64;
 
+    private final Timer suggestionLatency;
     private final StudyStore studies;
     private final TrialStore trials;
     private final LearnerCatalog learners;
@@ -47,7 +50,9 @@ public class StudyService {
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
     public StudyService(StudyStore studies, TrialStore trials, LearnerCatalog learners,
-            MeshPublisher publisher, HpoConfig config) {
+            MeshPublisher publisher, HpoConfig config, MeterRegistry registry) {
+        this.suggestionLatency = Timer.builder("pocketmesh.suggestion.latency")
+                .description("Time the optimiser takes to suggest one trial's configuration").register(registry);
         this.studies = studies;
         this.trials = trials;
         this.learners = learners;
@@ -276,8 +281,9 @@ public class StudyService {
                     ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
             // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
             LearnerDescriptor learner = learners.get(study.spec().compression().learner());
-            Map<String, Object> config = ProjectedSuggestion.next(sampler, study.seed(), study.space(), seen, number,
-                    suggestion -> learner.complete(suggestion, study.spec()));
+            Map<String, Object> config = suggestionLatency.record(() -> ProjectedSuggestion.next(sampler,
+                    study.seed(), study.space(), seen, number, suggestion -> learner.complete(suggestion,
+                            study.spec())));
             String trialId = MessageIds.searchTrialId(study.jobId(), number);
             history.add(new Observation(number, trialId, config, null, TrialState.PROPOSED));
             return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec());
