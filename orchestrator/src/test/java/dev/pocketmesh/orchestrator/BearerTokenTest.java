@@ -4,24 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** With pocketmesh.auth.token set, the REST API wants the bearer token; probes and the scraper do not. */
 @QuarkusTest
-@TestProfile(BearerTokenTest.AuthOn.class)
+@TestProfile(ClusterModeProfile.class)
 class BearerTokenTest {
-    static final String TOKEN = "t0ken-for-tests";
-
-    public static class AuthOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("pocketmesh.auth.token", TOKEN);
-        }
-    }
+    static final String TOKEN = ClusterModeProfile.TOKEN;
 
     @Test
     void apiWithoutTheTokenIs401() {

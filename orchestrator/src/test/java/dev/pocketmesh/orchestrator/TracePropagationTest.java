@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pocketmesh.contracts.MessageIds;
 import dev.pocketmesh.contracts.Topics;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -20,18 +18,8 @@ import org.junit.jupiter.api.Test;
  * so the services downstream (worker, evaluator) continue the same trace.
  */
 @QuarkusTest
-@TestProfile(TracePropagationTest.TracingOn.class)
+@TestProfile(ClusterModeProfile.class)
 class TracePropagationTest {
-    public static class TracingOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // Nothing listens there: spans are made and propagated, their export just fails quietly.
-            return Map.of("quarkus.otel.sdk.disabled", "false",
-                    "quarkus.otel.exporter.otlp.endpoint", "http://127.0.0.1:9",
-                    "quarkus.log.category.\"io.opentelemetry\".level", "OFF");
-        }
-    }
-
     @Test
     void aSubmittedJobsProposalContinuesTheSubmittersTrace() {
         String jobId = Specs.uniqueId("traced");

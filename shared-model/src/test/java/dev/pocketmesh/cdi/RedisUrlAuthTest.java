@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -20,9 +21,9 @@ class RedisUrlAuthTest {
     void userAndPasswordInTheUrlAreUsed() throws Exception {
         try (EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("pm-redis-auth"), FreePorts.find());
                 JedisPooled admin = new JedisPooled(URI.create(redis.url()))) {
-            admin.sendCommand(redis.clients.jedis.Protocol.Command.ACL, "SETUSER", "mesh", "on", ">s3cret", "~pm:*",
+            admin.sendCommand(Protocol.Command.ACL, "SETUSER", "mesh", "on", ">s3cret", "~pm:*",
                     "+@all");
-            admin.sendCommand(redis.clients.jedis.Protocol.Command.ACL, "SETUSER", "default", "off");
+            admin.sendCommand(Protocol.Command.ACL, "SETUSER", "default", "off");
             URI plain = URI.create(redis.url());
             URI withAuth = URI.create("redis://mesh:s3cret@" + plain.getHost() + ":" + plain.getPort() + "/0");
 
