@@ -41,6 +41,21 @@ class JobResourceTest {
     }
 
     @Test
+    void datasetOutsideTheAllowedRootsNamesTheField() {
+        String passwd = "{\"format\":\"idx\",\"path\":\"file:///etc/passwd\"}";
+        post(Specs.SIMULATED.replace("{\"format\":\"synthetic\"}", passwd), ContentType.JSON).statusCode(400).body("errors.field", hasItem("dataset.path"))
+                .body("errors.reason", hasItem(containsString("outside the allowed roots")));
+    }
+
+    @Test
+    void jobBeyondAConfiguredLimitNamesTheFieldAndTheLimit() {
+        // %test.pocketmesh.limits.max-parallelism=8 (application.properties)
+        post(Specs.SIMULATED.replace("\"parallelism\":1", "\"parallelism\":9"), ContentType.JSON)
+                .statusCode(400).body("errors.field", hasItem("search.parallelism"))
+                .body("errors.reason", hasItem(containsString("limit of 8")));
+    }
+
+    @Test
     void malformedJsonIsRefusedAndNothingIsStored() {
         String jobId = Specs.uniqueId("rest-bad");
         given().contentType(ContentType.JSON).body("{\"name\": \"t\", \"model\": {").queryParam("jobId", jobId)

@@ -31,9 +31,12 @@ class KafkaIntakeTest {
     void badRecordsAreRejectedAndDeadLetteredWhileGoodJobsFlow() {
         String malformedKey = Specs.uniqueId("kafka-malformed");
         String invalidKey = Specs.uniqueId("kafka-invalid");
+        String outsideKey = Specs.uniqueId("kafka-outside");
         String goodKey = Specs.uniqueId("kafka-good");
         MeshKafka.send(Topics.JOBS_SUBMIT, malformedKey, "{not json");
         MeshKafka.send(Topics.JOBS_SUBMIT, invalidKey, Specs.SIMULATED.replace("\"trials\":3", "\"trials\":-1"));
+        MeshKafka.send(Topics.JOBS_SUBMIT, outsideKey, Specs.SIMULATED.replace("{\"format\":\"synthetic\"}",
+                "{\"format\":\"idx\",\"path\":\"file:///etc/passwd\"}"));
         MeshKafka.send(Topics.JOBS_SUBMIT, goodKey, Specs.SIMULATED);
 
         JobEvent malformed = rejectedEvent(malformedKey);
@@ -46,6 +49,11 @@ class KafkaIntakeTest {
             assertThat(j.spec()).isNull();
             assertThat(j.errors()).extracting(FieldError::field).contains("search.trials");
         });
+
+        // A dataset outside the configured roots: refused like any invalid field, and dead-lettered.
+        assertThat(rejectedEvent(outsideKey).errors()).extracting(FieldError::field).containsExactly("dataset.path");
+        assertThat(reason(MeshKafka.await(Topics.deadLetter(Topics.JOBS_SUBMIT), r -> outsideKey.equals(r.key()))))
+                .contains("dataset.path").contains("outside the allowed roots");
 
         ConsumerRecord<String, String> dlqMalformed = MeshKafka.await(Topics.deadLetter(Topics.JOBS_SUBMIT),
                 r -> malformedKey.equals(r.key()));

@@ -59,6 +59,28 @@ class ReaperTest {
         assertThat(trials.finishedSearchTrials(jobId)).isEqualTo(1);
     }
 
+    @Test
+    void aHandedBackAttemptIsReproposedAtOnceAndDoesNotUseUpARetry() {
+        String jobId = Specs.uniqueId("handback");
+        String trialId = MessageIds.searchTrialId(jobId, 1);
+        assertThat(trials.propose(TrialProposal.of(jobId, trialId, 1, 1, TrialKind.SEARCH, Map.of("ratio.0", 0.5),
+                null))).isTrue();
+        long longLease = 60_000;
+        // Three workers stop (SIGTERM) one after another, each mid-trial; max-attempts is 3.
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            String worker = "stopping-worker-" + attempt;
+            assertThat(trials.claim(trialId, attempt, worker, longLease)).isEqualTo(TrialStore.ClaimOutcome.CLAIMED);
+            assertThat(trials.handBack(trialId, attempt, "someone-else")).isFalse();
+            assertThat(trials.handBack(trialId, attempt, worker)).isTrue();
+            // Long before the 60 s lease could expire.
+            awaitProposal(trialId, attempt + 1);
+        }
+        assertThat(trials.handedBack(trialId)).containsExactly("stopping-worker-1#1", "stopping-worker-2#2",
+                "stopping-worker-3#3");
+        assertThat(trials.claim(trialId, 4, "steady-worker", longLease)).isEqualTo(TrialStore.ClaimOutcome.CLAIMED);
+        assertThat(trials.find(trialId)).hasValueSatisfying(t -> assertThat(t.state()).isEqualTo(TrialState.RUNNING));
+    }
+
     private static TrialProposal awaitProposal(String trialId, int attempt) {
         return Json.read(MeshKafka.await(Topics.TRIALS_PROPOSED, r -> trialId.equals(r.key())
                 && Json.read(r.value(), TrialProposal.class).attempt() == attempt).value(), TrialProposal.class);

@@ -2,6 +2,7 @@ package dev.pocketmesh.cdi;
 
 import dev.pocketmesh.contracts.Topics;
 import dev.pocketmesh.messaging.TopicProvisioner;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -29,7 +30,7 @@ public class TopicSetup {
     void provision(@Observes @Initialized(ApplicationScoped.class) Object started,
             @ConfigProperty(name = "pocketmesh.kafka.provision-topics", defaultValue = "true") boolean provision,
             @ConfigProperty(name = "pocketmesh.kafka.replication-factor", defaultValue = "-1") short replication,
-            @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092") String bootstrap,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
             @ConfigProperty(name = "pocketmesh.evaluator.profile") Optional<String> evaluatorProfile) {
         if (!provision) {
             return;
@@ -39,8 +40,12 @@ public class TopicSetup {
             topics.putIfAbsent(Topics.evaluations(profile), Topics.TRIAL_PARTITIONS);
             topics.putIfAbsent(Topics.deadLetter(Topics.evaluations(profile)), 1);
         });
+        // All of kafka.* (bootstrap servers, and SASL/TLS on a secured cluster), as the messaging channels get it.
+        Object bootstrap = kafkaConfig.getOrDefault("bootstrap.servers", "127.0.0.1:9092");
+        Map<String, Object> client = new LinkedHashMap<>(kafkaConfig);
+        client.put("bootstrap.servers", bootstrap);
         try {
-            List<String> created = TopicProvisioner.ensure(bootstrap, topics, replication);
+            List<String> created = TopicProvisioner.ensure(client, topics, replication);
             LOG.info("Kafka topics on {}: created {}", bootstrap, created.isEmpty() ? "none (all exist)" : created);
         } catch (RuntimeException e) {
             LOG.warn("Could not create the mesh's topics on {} ({}); relying on the broker", bootstrap, e.getMessage());

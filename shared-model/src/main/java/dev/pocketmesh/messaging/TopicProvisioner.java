@@ -27,10 +27,17 @@ public final class TopicProvisioner {
     }
 
     public static List<String> ensure(String bootstrapServers, Map<String, Integer> topics, short replicationFactor) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-        try (Admin admin = Admin.create(props)) {
+        return ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics, replicationFactor);
+    }
+
+    /**
+     * @param clientProperties Kafka client settings: bootstrap servers and, on a secured cluster, the SASL/TLS ones
+     *                         (a service passes its {@code kafka.*} configuration)
+     */
+    public static List<String> ensure(Map<String, ?> clientProperties, Map<String, Integer> topics,
+            short replicationFactor) {
+        Object bootstrapServers = clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        try (Admin admin = admin(clientProperties)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             topics.forEach((name, partitions) -> {
@@ -57,5 +64,20 @@ public final class TopicProvisioner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    /**
+     * An admin client with the given client settings. Only the settings an admin client knows are passed on (a
+     * service's {@code kafka.*} block may also hold consumer or producer settings, which would be logged as unknown).
+     */
+    public static Admin admin(Map<String, ?> clientProperties) {
+        Properties props = new Properties();
+        clientProperties.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k) || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+                props.put(k, v);
+            }
+        });
+        props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        return Admin.create(props);
     }
 }

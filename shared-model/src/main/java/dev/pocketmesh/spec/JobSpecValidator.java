@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -50,14 +51,21 @@ public final class JobSpecValidator {
     static final Set<String> TRAINING_SCHEDULES = Set.of("cosine", "step", "constant");
 
     private final Predicate<String> datasetPathExists;
+    private final JobPolicy policy;
 
     /**
      * @param datasetPathExists tells whether a dataset path can be read where trials run; pass
      *                          {@code p -> true} where this process cannot see the workers' files
      */
     public JobSpecValidator(LearnerCatalog learners, Predicate<String> datasetPathExists) {
+        this(learners, datasetPathExists, JobPolicy.UNRESTRICTED);
+    }
+
+    /** @param policy where a job's files may lie and how large it may be (the mesh operator's limits) */
+    public JobSpecValidator(LearnerCatalog learners, Predicate<String> datasetPathExists, JobPolicy policy) {
         this.learners = learners;
         this.datasetPathExists = datasetPathExists;
+        this.policy = policy;
     }
 
     /** The dataset-path check for a process that sees the workers' files: a path that cannot even be parsed is missing. */
@@ -98,9 +106,24 @@ public final class JobSpecValidator {
             throw new JobSpecException(errors);
         }
         JobSpec spec = new JobSpec(name, model, dataset, compression, search, training, evaluation);
+        errors.addAll(policy.checkLimits(spec));
+        if (!errors.isEmpty()) {
+            throw new JobSpecException(errors);
+        }
         // Checks across fields (does the model fit the data, can the target be met?) once each field is valid.
         LearnerDescriptor learner = learners.get(compression.learner());
         errors.addAll(learner.validateJob(spec));
+        if (errors.isEmpty() && policy.maxModelParams() < Long.MAX_VALUE) {
+            // Errors building the network are the learner's to report (above); only its size is judged here.
+            dev.pocketmesh.learner.JobNetwork.resolve(spec, new ArrayList<>()).ifPresent(net -> {
+                long params = dev.pocketmesh.model.CostModel.params(net);
+                if (params > policy.maxModelParams()) {
+                    errors.add(new FieldError(spec.model().zoo() != null ? "model.zoo" : "model.uri", "has " + params
+                            + " parameters, above this mesh's limit of " + policy.maxModelParams()
+                            + " (pocketmesh.limits.max-model-params)"));
+                }
+            });
+        }
         if (errors.isEmpty() && search.trials() > 1 && learner.searchSpace(spec).parameters().isEmpty()) {
             errors.add(new FieldError("search.trials", "nothing to search: these parameters fix every setting of "
                     + compression.learner() + " (give a target such as equivalentBits, or scope: per-layer, to search "
@@ -125,8 +148,15 @@ public final class JobSpecValidator {
                     + "directory) or 'onnx' (an .onnx file)"));
         } else if (zoo != null && !ZOO.contains(zoo)) {
             errors.add(new FieldError("model.zoo", "unknown network '" + zoo + "'; known: " + sorted(ZOO)));
+        } else if (uri != null) {
+            JobPolicy.confine("model.uri", uri, policy.modelRoots()).ifPresent(errors::add);
         } else if (onnx != null) {
-            onnx(onnx, errors);
+            java.util.Optional<FieldError> outside = JobPolicy.confine("model.onnx", onnx, policy.modelRoots());
+            if (outside.isPresent()) {
+                errors.add(outside.get());
+            } else {
+                onnx(onnx, errors);
+            }
         }
         return new JobSpec.Model(zoo, uri, onnx);
     }
@@ -175,8 +205,13 @@ public final class JobSpecValidator {
                     + sorted(DATASET_FORMATS)));
         } else {
             if (!format.equals("synthetic")) {
+                Optional<FieldError> outside = path == null || path.isBlank() ? Optional.empty()
+                        : JobPolicy.confine("dataset.path", path, policy.datasetRoots());
                 if (path == null || path.isBlank()) {
                     errors.add(new FieldError("dataset.path", "is required for format '" + format + "'"));
+                } else if (outside.isPresent()) {
+                    // Checked before existence, so a refused job learns nothing about files outside the roots.
+                    errors.add(outside.get());
                 } else if (!datasetPathExists.test(path)) {
                     errors.add(new FieldError("dataset.path", "does not exist: " + path));
                 }

@@ -21,16 +21,21 @@ public final class JobStore {
             redis.call('HSET', KEYS[1], 'jobId', ARGV[1], 'name', ARGV[2], 'state', ARGV[3], 'spec', ARGV[4],
               'message', ARGV[5], 'errors', ARGV[6], 'createdAt', ARGV[7], 'updatedAt', ARGV[7])
             redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
+            redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
             return 1
             """;
 
-    // KEYS: job. ARGV: newState, message, now, allowed states...
+    // KEYS: job, state counts. ARGV: newState, message, now, allowed states...
     private static final String TRANSITION = """
             local state = redis.call('HGET', KEYS[1], 'state')
             if not state then return 0 end
             for i = 4, #ARGV do
               if state == ARGV[i] then
                 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'message', ARGV[2], 'updatedAt', ARGV[3])
+                if state ~= ARGV[1] then
+                  redis.call('HINCRBY', KEYS[2], state, -1)
+                  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+                end
                 return 1
               end
             end
@@ -46,7 +51,8 @@ public final class JobStore {
     /** Stores a new job; false if a job with this id exists already (a resubmission changes nothing). */
     public boolean create(String jobId, String name, JobState state, JobSpec spec, String message,
             List<FieldError> errors) {
-        Object created = redis.eval(CREATE, List.of(RedisKeys.job(jobId), RedisKeys.jobs()),
+        Object created = redis.eval(CREATE,
+                List.of(RedisKeys.job(jobId), RedisKeys.jobs(), RedisKeys.jobStateCounts()),
                 List.of(jobId, name == null ? "" : name, state.name(), spec == null ? "" : Json.write(spec),
                         message == null ? "" : message, errors == null ? "" : Json.write(errors),
                         String.valueOf(System.currentTimeMillis())));
@@ -58,7 +64,8 @@ public final class JobStore {
         List<String> args = new ArrayList<>(List.of(to.name(), message == null ? "" : message,
                 String.valueOf(System.currentTimeMillis())));
         from.forEach(s -> args.add(s.name()));
-        return Long.valueOf(1).equals(redis.eval(TRANSITION, List.of(RedisKeys.job(jobId)), args));
+        return Long.valueOf(1).equals(redis.eval(TRANSITION, List.of(RedisKeys.job(jobId),
+                RedisKeys.jobStateCounts()), args));
     }
 
     public void setBestTrial(String jobId, String trialId) {
@@ -76,6 +83,15 @@ public final class JobStore {
             find(id).ifPresent(jobs::add);
         }
         return jobs;
+    }
+
+    /**
+     * How many jobs are in {@code state} now, across the mesh: a counter kept with every create and transition (jobs
+     * stored before the counters existed are not in it).
+     */
+    public long countInState(JobState state) {
+        String n = redis.hget(RedisKeys.jobStateCounts(), state.name());
+        return n == null ? 0 : Long.parseLong(n);
     }
 
     public void appendEvent(JobEvent event) {

@@ -41,6 +41,11 @@ public final class RedisKeys {
     }
 
     /** String {@code workerId#attempt} with a TTL: the worker's claim on a trial, renewed by heartbeat. */
+    /** Hash: job state name to the number of jobs in it. */
+    public static String jobStateCounts() {
+        return "pm:jobs:states";
+    }
+
     public static String lease(String trialId) {
         return "pm:lease:" + trialId;
     }

@@ -103,7 +103,11 @@ public final class TrialStore {
             if redis.call('EXISTS', KEYS[2]) == 1 then return {'ALIVE', '0'} end
             local attempt = tonumber(redis.call('HGET', KEYS[1], 'attempt'))
             redis.call('SREM', KEYS[3], redis.call('HGET', KEYS[1], 'trialId'))
-            if attempt >= tonumber(ARGV[1]) then
+            local handbacks = 0
+            for _ in string.gmatch(redis.call('HGET', KEYS[1], 'handedBack') or '', '[^,]+') do
+              handbacks = handbacks + 1
+            end
+            if attempt - handbacks >= tonumber(ARGV[1]) then
               redis.call('HSET', KEYS[1], 'state', 'FAILED', 'finishedAt', ARGV[2], 'error',
                 'worker lost on each of ' .. attempt .. ' attempts (lease expired)')
               if redis.call('HGET', KEYS[1], 'kind') == 'SEARCH' then
@@ -113,6 +117,18 @@ public final class TrialStore {
             end
             redis.call('HSET', KEYS[1], 'state', 'PROPOSED', 'attempt', tostring(attempt + 1), 'workerId', '')
             return {'REPROPOSED', tostring(attempt + 1)}
+            """;
+
+    // KEYS: trial, lease. ARGV: attempt, owner
+    private static final String HAND_BACK = """
+            if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+            if redis.call('HGET', KEYS[1], 'state') ~= 'RUNNING' then return 0 end
+            if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[1] then return 0 end
+            redis.call('DEL', KEYS[2])
+            local handed = redis.call('HGET', KEYS[1], 'handedBack')
+            if handed and handed ~= '' then handed = handed .. ',' .. ARGV[2] else handed = ARGV[2] end
+            redis.call('HSET', KEYS[1], 'handedBack', handed)
+            return 1
             """;
 
     // KEYS: trial, lease, running, finished. ARGV: attempt, state, metrics, artifactUri, error, now
@@ -171,6 +187,24 @@ public final class TrialStore {
                 List.of(RedisKeys.trial(trialId), RedisKeys.lease(trialId), RedisKeys.runningTrials()),
                 List.of(String.valueOf(attempt), owner(workerId, attempt), artifactUri));
         return Long.valueOf(1).equals(reply);
+    }
+
+    /**
+     * A worker that stops (scale-down, SIGTERM) gives its running attempt back: the lease ends now instead of
+     * expiring, so the reaper re-proposes the trial on its next round. The attempt is recorded as handed back and
+     * does not count against the retry limit (the worker did not fail it). False if the attempt was not this
+     * worker's any more.
+     */
+    public boolean handBack(String trialId, int attempt, String workerId) {
+        Object reply = redis.eval(HAND_BACK, List.of(RedisKeys.trial(trialId), RedisKeys.lease(trialId)),
+                List.of(String.valueOf(attempt), owner(workerId, attempt)));
+        return Long.valueOf(1).equals(reply);
+    }
+
+    /** The attempts handed back by their workers ("workerId#attempt"), oldest first. */
+    public List<String> handedBack(String trialId) {
+        String handed = redis.hget(RedisKeys.trial(trialId), "handedBack");
+        return handed == null || handed.isEmpty() ? List.of() : List.of(handed.split(","));
     }
 
     /** Reaper step for one running trial: re-propose it, or fail it, if its worker stopped renewing the lease. */

@@ -15,13 +15,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The orchestrator's REST API as the CLI uses it. */
+/**
+ * The orchestrator's REST API as the CLI uses it. With a token, every API request carries
+ * {@code Authorization: Bearer <token>} (an orchestrator with {@code pocketmesh.auth.token} set wants it).
+ */
 public final class OrchestratorClient {
     private final String baseUrl;
+    private final Optional<String> token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     public OrchestratorClient(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    /** @param token the bearer token, or null/blank for an orchestrator without authentication */
+    public OrchestratorClient(String baseUrl, String token) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = Optional.ofNullable(token).filter(t -> !t.isBlank());
     }
 
     public String baseUrl() {
@@ -38,7 +48,7 @@ public final class OrchestratorClient {
     /** Posts a job file's text (YAML or JSON). */
     public Submitted submit(String jobText, String jobId) {
         String query = jobId == null ? "" : "?jobId=" + URLEncoder.encode(jobId, StandardCharsets.UTF_8);
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/jobs" + query))
+        HttpResponse<String> response = send(request("/api/jobs" + query)
                 .header("Content-Type", "application/yaml")
                 .POST(HttpRequest.BodyPublishers.ofString(jobText)).build());
         JsonNode body = response.body().isBlank() ? null : Json.tree(response.body());
@@ -116,7 +126,13 @@ public final class OrchestratorClient {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10)).GET().build();
+        return request(path).timeout(Duration.ofSeconds(10)).GET().build();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path));
+        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        return builder;
     }
 
     private JsonNode ok(HttpResponse<String> response) {
@@ -128,7 +144,13 @@ public final class OrchestratorClient {
 
     private HttpResponse<String> send(HttpRequest request) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401) {
+                throw new IllegalStateException("the orchestrator at " + baseUrl + " wants a bearer token"
+                        + (token.isPresent() ? " other than the one given" : "")
+                        + ": pass --token or set POCKETMESH_TOKEN");
+            }
+            return response;
         } catch (IOException e) {
             throw new IllegalStateException("cannot reach the orchestrator at " + baseUrl + " ("
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())

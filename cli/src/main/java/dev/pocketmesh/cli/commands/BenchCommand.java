@@ -7,6 +7,7 @@ import dev.pocketmesh.cli.bench.HpoPruneBenchmark;
 import dev.pocketmesh.cli.bench.LearnersBenchmark;
 import dev.pocketmesh.cli.bench.MeshOverheadBenchmark;
 import dev.pocketmesh.cli.bench.PruneFashionBenchmark;
+import dev.pocketmesh.cli.bench.ScaleBenchmark;
 import dev.pocketmesh.cli.bench.TrainThroughputBenchmark;
 import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.data.DatasetLoader;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Benchmarks: each writes a JSON result and a Markdown table.",
         subcommands = {BenchCommand.MeshOverhead.class, BenchCommand.PruneFashion.class,
                 BenchCommand.TrainThroughput.class, BenchCommand.HpoFunctions.class, BenchCommand.HpoPrune.class,
-                BenchCommand.Learners.class, BenchCommand.Deploy.class})
+                BenchCommand.Learners.class, BenchCommand.Deploy.class, BenchCommand.Scale.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -55,6 +56,40 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             MeshOverheadBenchmark.Report report = new MeshOverheadBenchmark(trials, warmup, workers, parallelism,
+                    System.out::println).run();
+            publish(report, out);
+            return report.targetMet() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "scale", description = "Trial throughput against the number of trial workers (lightweight "
+            + "in-process workers following the worker's protocol: group, lease in Redis, result message) on a fresh "
+            + "embedded broker; efficiency against linear; the run fails if a trial is lost or doubled.")
+    static final class Scale implements Callable<Integer> {
+        @Option(names = "--workers", split = ",", defaultValue = "1,2,4,8,16,32",
+                description = "Worker counts, one level each (default ${DEFAULT-VALUE}).")
+        List<Integer> workers;
+
+        @Option(names = "--trials-per-worker", defaultValue = "40",
+                description = "Trials per worker at each level (default ${DEFAULT-VALUE}).")
+        int trialsPerWorker;
+
+        @Option(names = "--min-trials", defaultValue = "100", description = "Fewest trials of a level (default ${DEFAULT-VALUE}).")
+        int minTrials;
+
+        @Option(names = "--trial-ms", defaultValue = "200", description = "Simulated training time per trial (default ${DEFAULT-VALUE}).")
+        int trialMs;
+
+        @Option(names = "--partitions", defaultValue = "32",
+                description = "Partitions of pocketmesh.trials.proposed (default ${DEFAULT-VALUE}; the mesh creates 12).")
+        int partitions;
+
+        @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleBenchmark.Report report = new ScaleBenchmark(workers, trialsPerWorker, minTrials, trialMs, partitions,
                     System.out::println).run();
             publish(report, out);
             return report.targetMet() ? 0 : 3;

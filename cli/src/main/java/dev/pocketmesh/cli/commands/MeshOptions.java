@@ -14,6 +14,15 @@ public final class MeshOptions {
     @Option(names = "--url", description = "Orchestrator URL (default: the local mesh's, else http://127.0.0.1:8080).")
     String url;
 
+    @Option(names = "--token", description = "Bearer token for an orchestrator that requires one "
+            + "(pocketmesh.auth.token; default: $POCKETMESH_TOKEN).")
+    String token;
+
+    /** --token, else $POCKETMESH_TOKEN, else none. */
+    public String token() {
+        return token != null ? token : System.getenv("POCKETMESH_TOKEN");
+    }
+
     public Path home() {
         if (home != null) {
             return home.toAbsolutePath();
@@ -25,9 +34,9 @@ public final class MeshOptions {
 
     public OrchestratorClient client() {
         if (url != null) {
-            return new OrchestratorClient(url);
+            return new OrchestratorClient(url, token());
         }
         return new OrchestratorClient(MeshState.read(home()).filter(MeshState::isAlive)
-                .map(MeshState::orchestratorUrl).orElse("http://127.0.0.1:8080"));
+                .map(MeshState::orchestratorUrl).orElse("http://127.0.0.1:8080"), token());
     }
 }

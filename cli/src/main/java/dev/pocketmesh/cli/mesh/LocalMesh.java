@@ -273,7 +273,28 @@ public final class LocalMesh implements AutoCloseable {
         log.accept("killed " + name + " (pid " + process.pid() + ")");
     }
 
-    /** Starts a service again after {@link #kill}, on the same port, and waits until it is ready. */
+    /**
+     * Stops a service the polite way (SIGTERM), as Kubernetes does on scale-down: its shutdown hooks run (a trial
+     * worker hands its running trial back). Waits up to {@code grace}, then kills it.
+     */
+    public void terminate(String name, java.time.Duration grace) {
+        Process process = processes.get(name);
+        if (process == null) {
+            throw new IllegalArgumentException("no service " + name + "; have " + services.keySet());
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.accept("terminated " + name + " (pid " + process.pid() + ", exit " + (process.isAlive() ? "?"
+                : process.exitValue()) + ")");
+    }
+
+    /** Starts a service again after {@link #kill} or {@link #terminate}, on its port, and waits until it is ready. */
     public ServiceInfo restart(String name) {
         ServiceInfo old = services.get(name);
         if (old == null) {

@@ -6,6 +6,8 @@ import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.evaluator.config.EvaluatorIdentity;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.LearnerDescriptor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.Map;
@@ -25,9 +27,13 @@ public class EvaluationService {
     private final MeasurerRegistry measurers;
     private final LearnerCatalog catalog;
     private final EvaluatorIdentity identity;
+    private final Timer latency;
 
     public EvaluationService(ArtifactStore artifacts, MeasurerRegistry measurers, LearnerCatalog catalog,
-            EvaluatorIdentity identity) {
+            EvaluatorIdentity identity, MeterRegistry registry) {
+        this.latency = Timer.builder("pocketmesh.evaluator.latency")
+                .description("Time to measure one candidate (accuracy, latency, size), per device profile")
+                .tag("device", identity.profile()).register(registry);
         this.artifacts = artifacts;
         this.measurers = measurers;
         this.catalog = catalog;
@@ -35,6 +41,10 @@ public class EvaluationService {
     }
 
     public TrialResult evaluate(EvaluationRequest request) {
+        return latency.record(() -> measure(request));
+    }
+
+    private TrialResult measure(EvaluationRequest request) {
         String learner = request.spec().compression().learner();
         if (request.deviceProfile() != null && !request.deviceProfile().equals(identity.profile())) {
             return failed(request, "evaluation request for device profile '" + request.deviceProfile()

@@ -22,6 +22,8 @@ import dev.pocketmesh.state.StudyRecord;
 import dev.pocketmesh.state.StudyStore;
 import dev.pocketmesh.state.TrialRecord;
 import dev.pocketmesh.state.TrialStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,7 @@ public class StudyService {
     private static final Logger LOG = Logger.getLogger(StudyService.class);
     private static final int LOCK_STRIPES = 64;
 
+    private final Timer suggestionLatency;
     private final StudyStore studies;
     private final TrialStore trials;
     private final LearnerCatalog learners;
@@ -48,7 +51,9 @@ public class StudyService {
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
     public StudyService(StudyStore studies, TrialStore trials, LearnerCatalog learners,
-            MeshPublisher publisher, HpoConfig config) {
+            MeshPublisher publisher, HpoConfig config, MeterRegistry registry) {
+        this.suggestionLatency = Timer.builder("pocketmesh.suggestion.latency")
+                .description("Time the optimiser takes to suggest one trial's configuration").register(registry);
         this.studies = studies;
         this.trials = trials;
         this.learners = learners;
@@ -289,12 +294,15 @@ public class StudyService {
                 drawNumber = phase.localNumber();
             }
             Map<String, Object> held = fixed;
-            Map<String, Object> config = ProjectedSuggestion.next(sampler, study.seed(), space, seen, drawNumber,
-                    suggestion -> {
+            SearchSpace searched = space;
+            List<Observation> shown = seen;
+            int drawAs = drawNumber;
+            Map<String, Object> config = suggestionLatency.record(() -> ProjectedSuggestion.next(sampler,
+                    study.seed(), searched, shown, drawAs, suggestion -> {
                         Map<String, Object> merged = new java.util.LinkedHashMap<>(held);
                         merged.putAll(suggestion);
                         return learner.complete(merged, study.spec());
-                    });
+                    }));
             String trialId = MessageIds.searchTrialId(study.jobId(), number);
             history.add(new Observation(number, trialId, config, null, TrialState.PROPOSED));
             return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec());

@@ -12,6 +12,7 @@ import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.orchestrator.messaging.MeshPublisher;
+import dev.pocketmesh.orchestrator.metrics.OrchestratorMetrics;
 import dev.pocketmesh.search.Objective;
 import dev.pocketmesh.spec.JobSpec;
 import dev.pocketmesh.state.JobRecord;
@@ -47,10 +48,12 @@ public class JobLifecycle {
     private final MeshPublisher publisher;
     private final JobReports reports;
     private final LiveEpochs liveEpochs;
+    private final OrchestratorMetrics metrics;
 
     public JobLifecycle(JobStore jobs, TrialStore trials, LearnerCatalog learners, JobEvents events,
-            MeshPublisher publisher, JobReports reports, LiveEpochs liveEpochs) {
+            MeshPublisher publisher, JobReports reports, LiveEpochs liveEpochs, OrchestratorMetrics metrics) {
         this.liveEpochs = liveEpochs;
+        this.metrics = metrics;
         this.jobs = jobs;
         this.trials = trials;
         this.learners = learners;
@@ -133,6 +136,7 @@ public class JobLifecycle {
         }
         TrialRecord trial = stored.get();
         if (outcome == CompleteOutcome.APPLIED) {
+            metrics.trialFinished(trial.state());
             events.emit(JobEvent.trialUpdated(trial.jobId(), trial.trialId(), trial.state(),
                     trial.kind() + " trial " + trial.state().name().toLowerCase(), trialData(trial)));
         } else {

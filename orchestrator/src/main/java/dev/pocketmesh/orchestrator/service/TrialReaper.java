@@ -6,6 +6,7 @@ import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.orchestrator.config.OrchestratorConfig;
 import dev.pocketmesh.orchestrator.messaging.MeshPublisher;
+import dev.pocketmesh.orchestrator.metrics.OrchestratorMetrics;
 import dev.pocketmesh.state.JobRecord;
 import dev.pocketmesh.state.JobStore;
 import dev.pocketmesh.state.TrialRecord;
@@ -35,11 +36,13 @@ public class TrialReaper {
     private final JobEvents events;
     private final MeshPublisher publisher;
     private final OrchestratorConfig config;
+    private final OrchestratorMetrics metrics;
     /** Messages the store already committed to but Kafka did not take yet; retried on the next round. */
     private final Queue<Runnable> unpublished = new ConcurrentLinkedQueue<>();
 
     public TrialReaper(TrialStore trials, JobStore jobs, JobEvents events, MeshPublisher publisher,
-            OrchestratorConfig config) {
+            OrchestratorConfig config, OrchestratorMetrics metrics) {
+        this.metrics = metrics;
         this.trials = trials;
         this.jobs = jobs;
         this.events = events;
@@ -78,7 +81,10 @@ public class TrialReaper {
         TrialRecord trial = trials.find(trialId).orElseThrow();
         Optional<JobRecord> job = jobs.find(trial.jobId());
         if (reaped.outcome() == TrialStore.ReapOutcome.REPROPOSED) {
-            String message = "lease expired on attempt " + (reaped.attempt() - 1) + "; re-proposed as attempt "
+            String previous = trial.attempts().isEmpty() ? "" : trial.attempts().get(trial.attempts().size() - 1);
+            String message = (trials.handedBack(trialId).contains(previous)
+                    ? "handed back by " + previous.substring(0, previous.lastIndexOf('#')) + " (shutting down)"
+                    : "lease expired") + " on attempt " + (reaped.attempt() - 1) + "; re-proposed as attempt "
                     + reaped.attempt();
             LOG.infof("Trial %s: %s", trialId, message);
             if (job.isPresent() && job.get().state().isTerminal()) {
@@ -91,6 +97,7 @@ public class TrialReaper {
                     JobLifecycle.trialData(trial)));
         } else {
             LOG.warnf("Trial %s failed: %s", trialId, trial.error());
+            metrics.trialFinished(TrialState.FAILED);
             TrialResult failed = TrialResult.failed(trial.jobId(), trialId, trial.proposal().trialNumber(),
                     reaped.attempt(), trial.kind(), trial.config(), trial.error(), REPORTER);
             // Published, not applied here: the results consumers (ours, the hpo-service's) move job and study on.

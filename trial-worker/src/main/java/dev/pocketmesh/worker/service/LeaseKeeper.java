@@ -71,7 +71,8 @@ public class LeaseKeeper {
             // The scheduler is already stopped: we are shutting down.
         }
         if (shuttingDown) {
-            lease.markLost("worker shutting down");
+            // Claimed just as the shutdown began: give it straight back.
+            handBack(lease);
         }
         return lease;
     }
@@ -104,10 +105,25 @@ public class LeaseKeeper {
         }
     }
 
-    /** First thing on shutdown: stop training at once (the reaper re-proposes the trial when the lease ends). */
+    /**
+     * First thing on shutdown (SIGTERM: scale-down, rolling update): stop training at once and hand each running
+     * attempt back, so that the reaper re-proposes it on its next round rather than after the lease expires.
+     */
     void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         shuttingDown = true;
-        active.forEach(lease -> lease.markLost("worker shutting down"));
+        active.forEach(this::handBack);
+    }
+
+    private void handBack(TrialLease lease) {
+        lease.markLost("worker shutting down");
+        try {
+            if (trials.handBack(lease.trialId(), lease.attempt(), workerId)) {
+                LOG.infof("handed %s attempt %d back (shutting down)", lease.trialId(), lease.attempt());
+            }
+        } catch (RuntimeException e) {
+            // Redis unreachable: the lease expires on its own and the reaper takes the trial back then.
+            LOG.warnf("could not hand %s back: %s", lease.trialId(), e.getMessage());
+        }
     }
 
     @PreDestroy

@@ -16,14 +16,19 @@ import dev.pocketmesh.state.JobStore;
 import dev.pocketmesh.state.TrialRecord;
 import dev.pocketmesh.state.TrialStore;
 import dev.pocketmesh.worker.config.WorkerIdentity;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
@@ -49,6 +54,8 @@ public class TrialRunner {
 
     private final AtomicReference<RunningTrial> current = new AtomicReference<>();
     private final Map<TrialOutcome, LongAdder> outcomes = new EnumMap<>(TrialOutcome.class);
+    private final Map<TrialOutcome, Timer> durations = new EnumMap<>(TrialOutcome.class);
+    private final Counter started;
     private final LongAdder trainedTrials = new LongAdder();
     private final LongAdder overheadNanos = new LongAdder();
     private final LongAdder brokerAckNanos = new LongAdder();
@@ -59,7 +66,8 @@ public class TrialRunner {
     }
 
     public TrialRunner(TrialStore trials, JobStore jobs, ArtifactStore artifacts, LearnerRegistry learners,
-            LearnerCatalog catalog, LeaseKeeper leases, TrialPublisher publisher, WorkerIdentity identity) {
+            LearnerCatalog catalog, LeaseKeeper leases, TrialPublisher publisher, WorkerIdentity identity,
+            MeterRegistry registry) {
         this.trials = trials;
         this.jobs = jobs;
         this.artifacts = artifacts;
@@ -70,6 +78,17 @@ public class TrialRunner {
         this.workerId = identity.id();
         for (TrialOutcome outcome : TrialOutcome.values()) {
             outcomes.put(outcome, new LongAdder());
+        }
+        // The worker owns "started" (its claim) and the time an attempt takes it; the orchestrator counts outcomes.
+        this.started = Counter.builder("pocketmesh.trials.started").description("Trial attempts claimed and started")
+                .register(registry);
+        for (TrialOutcome outcome : List.of(TrialOutcome.EVALUATION_REQUESTED, TrialOutcome.FAILED,
+                TrialOutcome.ABANDONED)) {
+            durations.put(outcome, Timer.builder("pocketmesh.trial.duration")
+                    .description("Time a worker spends on one trial attempt, from proposal to what it led to")
+                    .tag("outcome", outcome == TrialOutcome.EVALUATION_REQUESTED ? "trained"
+                            : outcome.name().toLowerCase())
+                    .register(registry));
         }
     }
 
@@ -82,8 +101,13 @@ public class TrialRunner {
      * durable (Redis or the broker unavailable); the caller then nacks the proposal.
      */
     public TrialOutcome run(TrialProposal proposal) {
+        long start = System.nanoTime();
         TrialOutcome outcome = handle(proposal);
         outcomes.get(outcome).increment();
+        Timer duration = durations.get(outcome);
+        if (duration != null) {
+            duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
         return outcome;
     }
 
@@ -101,6 +125,7 @@ public class TrialRunner {
         if (claim != TrialStore.ClaimOutcome.CLAIMED) {
             return notClaimed(p, claim);
         }
+        started.increment();
 
         String learnerName = p.spec().compression().learner();
         // Read once: the learner compresses this baseline and the evaluator times the candidate against it.
