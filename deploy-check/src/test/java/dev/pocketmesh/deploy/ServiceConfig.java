@@ -31,13 +31,6 @@ record ServiceConfig(String module, Properties properties, Set<String> keysReadB
     /** Modules whose code runs inside every service (shared-model's MeshStateProducer and TopicSetup, ...). */
     private static final List<String> LIBRARIES = List.of("shared-model", "model-core");
 
-    /**
-     * Keys that issue #7's security work (bearer token, dataset roots) makes the services read, developed on
-     * another branch at the same time as these manifests. Accepted here until that work is merged; after it the
-     * keys are found in the code like any other and this set can go.
-     */
-    static final Set<String> KEYS_FROM_SECURITY_WORK = Set.of("pocketmesh.auth.token", "pocketmesh.datasets.roots");
-
     private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(\\s*name\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern CONFIG_MAPPING = Pattern.compile("@ConfigMapping\\(\\s*prefix\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern ACCESSOR = Pattern.compile("\\b(\\w+)\\(\\)\\s*;");
@@ -150,7 +143,7 @@ record ServiceConfig(String module, Properties properties, Set<String> keysReadB
      */
     boolean readsEnv(String envName) {
         return Stream.of(properties.stringPropertyNames().stream().map(ServiceConfig::withoutProfile),
-                        keysReadByCode.stream(), KEYS_FROM_SECURITY_WORK.stream())
+                        keysReadByCode.stream())
                 .flatMap(s -> s)
                 .anyMatch(key -> envName(key).equals(envName))
                 || mappings.stream().anyMatch(m -> coversEnv(m, envName));

@@ -26,8 +26,11 @@ public final class Objective {
      * can make a proposal meet them, so they rank trials (an unmet one is penalised) and decide the final pick.
      */
     public static final java.util.Set<String> MEASURED_TARGETS = java.util.Set.of(LATENCY_RATIO, LATENCY_MS);
-    /** Targets that are upper bounds (the measurement must not exceed them); every other target is a lower bound. */
-    private static final java.util.Set<String> AT_MOST = java.util.Set.of(LATENCY_MS);
+    /**
+     * Targets that are upper bounds (the measurement must not exceed them): latency in ms, and the mean bit width of a
+     * quantized model ({@code equivalentBits: 4} asks for at most 4 bits). Every other target is a lower bound.
+     */
+    private static final java.util.Set<String> AT_MOST = java.util.Set.of(LATENCY_MS, "equivalentBits");
     private static final double INFEASIBLE_PENALTY = 1.0;
 
     private Objective() {

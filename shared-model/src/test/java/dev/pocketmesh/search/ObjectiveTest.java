@@ -45,4 +45,15 @@ class ObjectiveTest {
         assertThat(Objective.value(Map.of("accuracy", 0.95, "latencyRatio", 1.5, "latencyMs", 4.0), target))
                 .isLessThan(Objective.value(Map.of("accuracy", 0.5, "latencyRatio", 2.0, "latencyMs", 5.0), target));
     }
+
+    @Test
+    void equivalentBitsIsAnUpperBound() {
+        // Mixed precision under 4 equivalent bits: 3.5 bits meets it, 4.5 does not (it was read as "at least" once,
+        // which penalised every trial below the budget).
+        Map<String, Double> target = Map.of("equivalentBits", 4.0);
+        assertThat(Objective.unmet(Map.of("accuracy", 0.9, "equivalentBits", 3.5), target)).isEmpty();
+        assertThat(Objective.unmet(Map.of("accuracy", 0.9, "equivalentBits", 4.0), target)).isEmpty();
+        assertThat(Objective.unmet(Map.of("accuracy", 0.9, "equivalentBits", 4.5), target))
+                .containsExactly("equivalentBits");
+    }
 }
