@@ -5,7 +5,7 @@
 const jobId = new URLSearchParams(location.search).get('id');
 const view = {
   job: null, progress: {}, trials: [], charts: {}, files: [],
-  curves: new Map(),          // trialId -> [{x: epoch, y: accuracy}] from TRIAL_PROGRESS events
+  curves: new Map(),          // trialId -> [{x: epoch, y: accuracy}] from stored and live epoch reports
   pruned: new Set(),          // trials stopped early (their curves are drawn dashed)
   sort: { key: 'number', dir: 1 }, selected: null,
 };
@@ -65,6 +65,10 @@ function addToTimeline(event) {
 
 const stream = new EventSource('api/jobs/' + encodeURIComponent(jobId) + '/events');
 stream.onmessage = message => onEvent(JSON.parse(message.data));
+// Epoch reports are relayed live only; the ones before this page opened come from the store.
+Mesh.api('jobs/' + encodeURIComponent(jobId) + '/epochs')
+  .then(reports => reports.forEach(p => onEvent({ type: 'TRIAL_PROGRESS', trialId: p.trialId, data: p })))
+  .catch(e => console.warn('epochs failed', e));
 
 // ---- refreshing from the REST API ----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import dev.pocketmesh.contracts.MessageIds;
 import dev.pocketmesh.contracts.StudyCommand;
 import dev.pocketmesh.contracts.Topics;
 import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialProgress;
 import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.json.Json;
@@ -69,6 +70,15 @@ class JobLifecycleTest {
             assertThat(trials.propose(p)).isTrue();
             search.add(p);
         }
+        // Two epoch reports of trial 1: relayed live, and kept for the dashboard's curves drawn after the fact.
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            MeshKafka.send(Topics.TRIALS_PROGRESS, search.get(0).trialId(), Json.write(TrialProgress.of(jobId,
+                    search.get(0).trialId(), 1, "worker-1", epoch, 2, Map.of("accuracy", 0.5 + epoch / 10.0))));
+        }
+        await().atMost(MeshKafka.TIMEOUT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> given().when()
+                .get("/api/jobs/" + jobId + "/epochs").then().statusCode(200).body("$", hasSize(2))
+                .body("[1].epoch", equalTo(2)).body("[1].trialId", equalTo(search.get(0).trialId()))
+                .body("[1].metrics.accuracy", equalTo(0.7f)));
         TrialResult first = evaluated(search.get(0));
         MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(first));
         MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(evaluated(search.get(1))));

@@ -20,6 +20,11 @@ public final class RedisKeys {
         return "pm:job:" + jobId + ":events";
     }
 
+    /** The job's epoch reports (list of TrialProgress JSON), for curves drawn after the fact. */
+    public static String jobEpochs(String jobId) {
+        return "pm:job:" + jobId + ":epochs";
+    }
+
     /** Sorted set of the job's trial ids, scored by trial number (baseline -1, final last). */
     public static String jobTrials(String jobId) {
         return "pm:job:" + jobId + ":trials";

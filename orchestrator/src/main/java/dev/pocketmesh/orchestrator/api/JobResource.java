@@ -172,6 +172,15 @@ public class JobResource {
         return Json.write(reports.charts(id));
     }
 
+    /** Every epoch report of the job's trials so far (trial, attempt, epoch, metrics), for the accuracy curves. */
+    @GET
+    @Path("{id}/epochs")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String epochs(@PathParam("id") String id) {
+        find(id);
+        return Json.write(jobs.epochs(id));
+    }
+
     /** The per-layer parameters (preserve ratios, bit widths, sparsities) of one of the job's trials. */
     @GET
     @Path("{id}/trials/{trialId}/layers")

@@ -299,6 +299,7 @@ public class JobLifecycle {
     /** Relays a worker's epoch report to job followers; not stored (one per epoch per trial is too many). */
     public void onProgress(TrialProgress progress) {
         liveEpochs.record(progress);
+        jobs.appendEpoch(progress);
         events.publishOnly(JobEvent.trialProgress(progress.jobId(), progress.trialId(),
                 JobEvents.data("attempt", progress.attempt(), "workerId", progress.workerId(),
                         "epoch", progress.epoch(), "totalEpochs", progress.totalEpochs(),
