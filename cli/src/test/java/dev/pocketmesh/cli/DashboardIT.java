@@ -106,7 +106,7 @@ class DashboardIT {
         String firstSeen = bodyState();
         assertThat(JobState.valueOf(firstSeen).isTerminal()).as("the page is open while the job runs").isFalse();
 
-        // Epoch reports reach the page only live (they are not in the job's stored history).
+        // Epoch reports reach the open page live.
         waitUntil(Duration.ofSeconds(60), () -> intData("curves", "trials") > 0);
         screenshot("job-running.png");
 
@@ -143,6 +143,11 @@ class DashboardIT {
         assertThat(descending.get(0)).isEqualTo(evaluated.stream()
                 .mapToDouble(t -> t.metrics().get("accuracy")).max().orElseThrow());
         screenshot("job-completed.png");
+
+        // Opened after the job ended, the page still draws every trial's curve (from the stored epoch reports).
+        browser.get(fixture.mesh.orchestratorUrl() + "/job.html?id=" + jobId);
+        waitUntil(Duration.ofSeconds(20), () -> "COMPLETED".equals(bodyState()));
+        waitUntil(Duration.ofSeconds(20), () -> intData("curves", "trials") >= (int) trained);
 
         browser.get(fixture.mesh.orchestratorUrl() + "/");
         waitUntil(Duration.ofSeconds(20), () -> !browser.findElements(By.cssSelector("tr[data-job='" + jobId + "']"))
