@@ -130,6 +130,9 @@ class ComposeFileTest {
     @Test
     void modelsLiveOnASharedVolumeAndDatasetsAreMountedReadOnly() {
         Map<String, Object> volumes = map(compose.get("volumes"));
+        // Jobs name datasets under the roots the orchestrator confines them to; every service that reads them mounts those.
+        String datasetRoots = env("orchestrator").get("POCKETMESH_DATASETS_ROOTS");
+        assertThat(datasetRoots).as("POCKETMESH_DATASETS_ROOTS of the orchestrator").isNotBlank();
         for (String service : List.of("orchestrator", "trial-worker", "evaluator")) {
             for (String name : meshContainers(service)) {
                 Map<String, String> env = env(name);
@@ -139,7 +142,7 @@ class ComposeFileTest {
                         + " mounts nothing at its artifact root " + root));
                 assertThat(volumes).as("top-level volumes (%s's artifact volume must be a named, shared one)", name)
                         .containsKey(artifacts.split(":")[0]);
-                for (String dataset : env.get("POCKETMESH_DATASETS_ROOTS").split(",")) {
+                for (String dataset : datasetRoots.split(",")) {
                     String mount = mountAt(name, dataset).orElseThrow(() -> new AssertionError(name
                             + " mounts nothing at its dataset root " + dataset));
                     assertThat(mount).as("dataset mount of %s", name).endsWith(":ro");

@@ -197,19 +197,23 @@ class KubernetesManifestsTest {
         Manifests m = manifests(dir);
         Map<String, PersistentVolumeClaim> claims = m.of(PersistentVolumeClaim.class).stream()
                 .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c));
+        // Jobs name datasets under the roots the orchestrator confines them to; every service that reads them mounts those.
+        Map<String, String> orchestrator = m.environment(m.meshDeployments("orchestrator").get(0).getSpec()
+                .getTemplate().getSpec().getContainers().get(0));
+        assertThat(orchestrator).as("environment of the orchestrator (%s)", dir).containsKey("POCKETMESH_DATASETS_ROOTS");
+        String datasetRoots = orchestrator.get("POCKETMESH_DATASETS_ROOTS");
         for (String service : List.of("orchestrator", "trial-worker", "evaluator")) {
             for (Deployment d : m.meshDeployments(service)) {
                 PodTemplateSpec pod = d.getSpec().getTemplate();
                 Container c = pod.getSpec().getContainers().get(0);
                 Map<String, String> env = m.environment(c);
                 String where = dir + ": " + d.getMetadata().getName();
-                assertThat(env).as("environment of %s", where).containsKeys("POCKETMESH_ARTIFACTS_ROOT",
-                        "POCKETMESH_DATASETS_ROOTS");
+                assertThat(env).as("environment of %s", where).containsKeys("POCKETMESH_ARTIFACTS_ROOT");
                 PersistentVolumeClaim artifacts = claims.get(m.claimMountedAt(pod, c,
                         env.get("POCKETMESH_ARTIFACTS_ROOT"), where));
                 assertThat(artifacts.getSpec().getAccessModes()).as("access modes of the artifact volume")
                         .contains("ReadWriteMany");
-                for (String root : env.get("POCKETMESH_DATASETS_ROOTS").split(",")) {
+                for (String root : datasetRoots.split(",")) {
                     VolumeMount mount = c.getVolumeMounts().stream().filter(v -> v.getMountPath().equals(root))
                             .findFirst().orElseThrow(() -> new AssertionError(where + " mounts nothing at dataset root "
                                     + root));
