@@ -73,7 +73,8 @@ class BadInputIT {
     void badModelJobsAreRejectedWithTheFieldThatIsWrong() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 6);
         String good = MeshFixture.pruningJob("e2e-model-bad", 600, 1, "l1-norm");
-        Path broken = dir.resolve("broken-model");
+        // Inside the mesh's data directory: job paths must lie under the orchestrator's allowed roots.
+        Path broken = fixture.mesh.home().resolve("data").resolve("broken-model-" + run);
         Files.createDirectories(broken);
         dev.pocketmesh.model.NetSpec lenet = dev.pocketmesh.model.ModelZoo.lenet5();
         String net = Json.write(lenet).replace("\"inChannels\":6", "\"inChannels\":7");

@@ -105,6 +105,32 @@ final class MeshFixture {
         return s.jobId();
     }
 
+    /**
+     * The first search trial of the job seen running on a worker (whichever worker: which one a proposal reaches
+     * depends on how Kafka hashes its trial id over the partitions each worker holds).
+     */
+    dev.pocketmesh.state.TrialRecord awaitRunningSearchTrial(String jobId) {
+        java.util.concurrent.atomic.AtomicReference<dev.pocketmesh.state.TrialRecord> running =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (dev.pocketmesh.state.TrialRecord t : trials.listForJob(jobId)) {
+                if (t.kind() == dev.pocketmesh.contracts.TrialKind.SEARCH
+                        && t.state() == dev.pocketmesh.contracts.TrialState.RUNNING && t.workerId() != null
+                        && t.startedAt() != null) {
+                    running.set(t);
+                    return true;
+                }
+            }
+            return false;
+        });
+        return running.get();
+    }
+
+    /** The other of the fixture's two workers. */
+    static String otherWorker(String worker) {
+        return "worker-1".equals(worker) ? "worker-2" : "worker-1";
+    }
+
     JobRecord awaitTerminal(String jobId, Duration timeout) {
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250))
                 .until(() -> jobs.find(jobId).map(j -> j.state().isTerminal()).orElse(false));

@@ -41,7 +41,10 @@ class OnnxImportIT {
         ModelTrainer.Result trained = ModelTrainer.train(lenet, null, data.train(), data.validation(),
                 new TrainingConfig(2, 64, 0.05, "sgd", "cosine", 5e-4, 0.9, 5), new Device[] {Device.cpu()},
                 (stats, weights) -> { });
-        Path onnx = Files.write(runs.resolve("my-lenet.onnx"), OnnxExport.fp32(lenet, trained.weights()));
+        // Inside the mesh's data directory: job paths must lie under the orchestrator's allowed roots.
+        Path onnx = fixture.mesh.home().resolve("data").resolve("my-lenet.onnx");
+        Files.createDirectories(onnx.getParent());
+        Files.write(onnx, OnnxExport.fp32(lenet, trained.weights()));
 
         Path jobFile = runs.resolve("job.yaml");
         Files.writeString(jobFile, MeshFixture.pruningJob("e2e-onnx-import", LIMIT, 2, "l1-norm")

@@ -8,8 +8,6 @@ import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.state.TrialRecord;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,33 +17,25 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerCrashIT {
     private final MeshFixture fixture = MeshFixture.get();
-    private boolean killed;
+    /** The worker this test killed, restarted after it. */
+    private String stopped;
 
     @Test
     void aKilledWorkersTrialIsRerunElsewhereAndCountedOnce() {
         String jobId = fixture.submit(MeshFixture.simulatedJob("e2e-crash", 4, 2, 6000, 3, 5));
 
-        AtomicReference<TrialRecord> victim = new AtomicReference<>();
-        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (TrialRecord t : fixture.trials.listForJob(jobId)) {
-                if (t.kind() == TrialKind.SEARCH && t.state() == TrialState.RUNNING && "worker-1".equals(t.workerId())
-                        && t.startedAt() != null) {
-                    victim.set(t);
-                    return true;
-                }
-            }
-            return false;
-        });
-        fixture.mesh.kill("worker-1");
-        killed = true;
+        TrialRecord victim = fixture.awaitRunningSearchTrial(jobId);
+        String survivor = MeshFixture.otherWorker(victim.workerId());
+        fixture.mesh.kill(victim.workerId());
+        stopped = victim.workerId();
 
         fixture.awaitCompleted(jobId, Duration.ofMinutes(4));
 
-        TrialRecord rerun = fixture.trials.find(victim.get().trialId()).orElseThrow();
+        TrialRecord rerun = fixture.trials.find(victim.trialId()).orElseThrow();
         assertThat(rerun.state()).isEqualTo(TrialState.EVALUATED);
         assertThat(rerun.attempt()).isGreaterThanOrEqualTo(2);
-        assertThat(rerun.attempts()).first().isEqualTo("worker-1#1");
-        assertThat(rerun.workerId()).isEqualTo("worker-2");
+        assertThat(rerun.attempts()).first().isEqualTo(stopped + "#1");
+        assertThat(rerun.workerId()).isEqualTo(survivor);
 
         List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()
                 .filter(t -> t.kind() == TrialKind.SEARCH).toList();
@@ -57,8 +47,8 @@ class WorkerCrashIT {
 
     @AfterEach
     void restoreTheMesh() {
-        if (killed) {
-            fixture.mesh.restart("worker-1");
+        if (stopped != null) {
+            fixture.mesh.restart(stopped);
         }
     }
 }

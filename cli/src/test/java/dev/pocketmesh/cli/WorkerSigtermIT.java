@@ -9,8 +9,6 @@ import dev.pocketmesh.state.RedisKeys;
 import dev.pocketmesh.state.TrialRecord;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,39 +19,32 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerSigtermIT {
     private final MeshFixture fixture = MeshFixture.get();
-    private boolean terminated;
+    /** The worker this test terminated, restarted after it. */
+    private String stopped;
 
     @Test
     void aTerminatedWorkerHandsItsTrialBackAndItCompletesElsewhere() {
         String jobId = fixture.submit(MeshFixture.simulatedJob("e2e-sigterm", 4, 2, 6000, 3, 7));
 
-        AtomicReference<TrialRecord> victim = new AtomicReference<>();
-        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (TrialRecord t : fixture.trials.listForJob(jobId)) {
-                if (t.kind() == TrialKind.SEARCH && t.state() == TrialState.RUNNING && "worker-1".equals(t.workerId())
-                        && t.startedAt() != null) {
-                    victim.set(t);
-                    return true;
-                }
-            }
-            return false;
-        });
-        String trialId = victim.get().trialId();
-        int attempt = victim.get().attempt();
-        fixture.mesh.terminate("worker-1", Duration.ofSeconds(30));
-        terminated = true;
+        TrialRecord victim = fixture.awaitRunningSearchTrial(jobId);
+        String worker = victim.workerId();
+        String survivor = MeshFixture.otherWorker(worker);
+        String trialId = victim.trialId();
+        int attempt = victim.attempt();
+        fixture.mesh.terminate(worker, Duration.ofSeconds(30));
+        stopped = worker;
 
         // Handed back on the way out: the hand-back is recorded, the lease is gone before it could expire.
-        assertThat(fixture.trials.handedBack(trialId)).containsExactly("worker-1#" + attempt);
-        assertThat(fixture.redis.get(RedisKeys.lease(trialId))).isNotEqualTo("worker-1#" + attempt);
+        assertThat(fixture.trials.handedBack(trialId)).containsExactly(worker + "#" + attempt);
+        assertThat(fixture.redis.get(RedisKeys.lease(trialId))).isNotEqualTo(worker + "#" + attempt);
 
         fixture.awaitCompleted(jobId, Duration.ofMinutes(4));
 
         TrialRecord rerun = fixture.trials.find(trialId).orElseThrow();
         assertThat(rerun.state()).isEqualTo(TrialState.EVALUATED);
         assertThat(rerun.attempt()).isEqualTo(attempt + 1);
-        assertThat(rerun.attempts()).containsExactly("worker-1#" + attempt, "worker-2#" + (attempt + 1));
-        assertThat(rerun.workerId()).isEqualTo("worker-2");
+        assertThat(rerun.attempts()).containsExactly(worker + "#" + attempt, survivor + "#" + (attempt + 1));
+        assertThat(rerun.workerId()).isEqualTo(survivor);
 
         List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()
                 .filter(t -> t.kind() == TrialKind.SEARCH).toList();
@@ -65,8 +56,8 @@ class WorkerSigtermIT {
 
     @AfterEach
     void restoreTheMesh() {
-        if (terminated) {
-            fixture.mesh.restart("worker-1");
+        if (stopped != null) {
+            fixture.mesh.restart(stopped);
         }
     }
 }
