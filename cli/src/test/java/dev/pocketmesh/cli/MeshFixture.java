@@ -1,17 +1,25 @@
 package dev.pocketmesh.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.pocketmesh.cli.client.OrchestratorClient;
 import dev.pocketmesh.cli.mesh.LocalMesh;
 import dev.pocketmesh.contracts.JobState;
+import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.state.JobRecord;
 import dev.pocketmesh.state.JobStore;
 import dev.pocketmesh.state.StudyStore;
+import dev.pocketmesh.state.TrialRecord;
 import dev.pocketmesh.state.TrialStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import redis.clients.jedis.JedisPooled;
 
@@ -109,13 +117,12 @@ final class MeshFixture {
      * The first search trial of the job seen running on a worker (whichever worker: which one a proposal reaches
      * depends on how Kafka hashes its trial id over the partitions each worker holds).
      */
-    dev.pocketmesh.state.TrialRecord awaitRunningSearchTrial(String jobId) {
-        java.util.concurrent.atomic.AtomicReference<dev.pocketmesh.state.TrialRecord> running =
-                new java.util.concurrent.atomic.AtomicReference<>();
+    TrialRecord awaitRunningSearchTrial(String jobId) {
+        AtomicReference<TrialRecord> running = new AtomicReference<>();
         Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (dev.pocketmesh.state.TrialRecord t : trials.listForJob(jobId)) {
-                if (t.kind() == dev.pocketmesh.contracts.TrialKind.SEARCH
-                        && t.state() == dev.pocketmesh.contracts.TrialState.RUNNING && t.workerId() != null
+            for (TrialRecord t : trials.listForJob(jobId)) {
+                if (t.kind() == TrialKind.SEARCH
+                        && t.state() == TrialState.RUNNING && t.workerId() != null
                         && t.startedAt() != null) {
                     running.set(t);
                     return true;
@@ -124,6 +131,16 @@ final class MeshFixture {
             return false;
         });
         return running.get();
+    }
+
+    /** Every search trial of the job EVALUATED, each counted once by the job and told once to the optimiser. */
+    void assertSearchTrialsEvaluatedAndToldOnce(String jobId, int expected) {
+        List<TrialRecord> search = trials.listForJob(jobId).stream()
+                .filter(t -> t.kind() == TrialKind.SEARCH).toList();
+        assertThat(search).hasSize(expected).allMatch(t -> t.state() == TrialState.EVALUATED);
+        List<Observation> told = studies.observations(jobId);
+        assertThat(told).hasSize(expected);
+        assertThat(told).extracting(Observation::trialId).doesNotHaveDuplicates();
     }
 
     /** The other of the fixture's two workers. */

@@ -2,12 +2,9 @@ package dev.pocketmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.contracts.TrialState;
-import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.state.TrialRecord;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,13 +33,7 @@ class WorkerCrashIT {
         assertThat(rerun.attempt()).isGreaterThanOrEqualTo(2);
         assertThat(rerun.attempts()).first().isEqualTo(stopped + "#1");
         assertThat(rerun.workerId()).isEqualTo(survivor);
-
-        List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()
-                .filter(t -> t.kind() == TrialKind.SEARCH).toList();
-        assertThat(search).hasSize(4).allMatch(t -> t.state() == TrialState.EVALUATED);
-        List<Observation> told = fixture.studies.observations(jobId);
-        assertThat(told).hasSize(4);
-        assertThat(told).extracting(Observation::trialId).doesNotHaveDuplicates();
+        fixture.assertSearchTrialsEvaluatedAndToldOnce(jobId, 4);
     }
 
     @AfterEach

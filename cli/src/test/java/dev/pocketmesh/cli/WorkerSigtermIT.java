@@ -2,13 +2,10 @@ package dev.pocketmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.contracts.TrialState;
-import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.state.RedisKeys;
 import dev.pocketmesh.state.TrialRecord;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,13 +42,7 @@ class WorkerSigtermIT {
         assertThat(rerun.attempt()).isEqualTo(attempt + 1);
         assertThat(rerun.attempts()).containsExactly(worker + "#" + attempt, survivor + "#" + (attempt + 1));
         assertThat(rerun.workerId()).isEqualTo(survivor);
-
-        List<TrialRecord> search = fixture.trials.listForJob(jobId).stream()
-                .filter(t -> t.kind() == TrialKind.SEARCH).toList();
-        assertThat(search).hasSize(4).allMatch(t -> t.state() == TrialState.EVALUATED);
-        List<Observation> told = fixture.studies.observations(jobId);
-        assertThat(told).hasSize(4);
-        assertThat(told).extracting(Observation::trialId).doesNotHaveDuplicates();
+        fixture.assertSearchTrialsEvaluatedAndToldOnce(jobId, 4);
     }
 
     @AfterEach

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class MixedPrecision {
     static final String BITS_PREFIX = "bits.";
-    static final String TARGET = "equivalentBits";
+    static final String TARGET = dev.pocketmesh.search.Objective.EQUIVALENT_BITS;
 
     private MixedPrecision() {
     }

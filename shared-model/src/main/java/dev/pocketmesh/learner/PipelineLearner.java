@@ -211,6 +211,10 @@ public final class PipelineLearner implements LearnerDescriptor {
      */
     public record Phase(int stage, SearchSpace space, Map<String, Object> fixed, List<Observation> history,
             int localNumber) {
+        /** Every trial of a joint search (or any other learner's): the whole space, nothing held ({@code stage} -1). */
+        public static Phase whole(SearchSpace space, List<Observation> history, int number) {
+            return new Phase(-1, space, Map.of(), history, number);
+        }
     }
 
     /** The phase of trial {@code number} (1-based) given the study's observations so far. */

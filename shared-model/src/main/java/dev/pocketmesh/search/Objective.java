@@ -21,6 +21,8 @@ public final class Objective {
     public static final String LATENCY_RATIO = "latencyRatio";
     /** Measured batch-1 median latency in milliseconds; the target {@code latencyMs: 5} asks for at most 5 ms. */
     public static final String LATENCY_MS = "latencyMs";
+    /** Mean weight bit width of a quantized model (the evaluator's metric, mixed precision's target). */
+    public static final String EQUIVALENT_BITS = "equivalentBits";
     /**
      * Targets known only once a candidate is measured on the job's device profile, for every learner: no projection
      * can make a proposal meet them, so they rank trials (an unmet one is penalised) and decide the final pick.
@@ -30,7 +32,7 @@ public final class Objective {
      * Targets that are upper bounds (the measurement must not exceed them): latency in ms, and the mean bit width of a
      * quantized model ({@code equivalentBits: 4} asks for at most 4 bits). Every other target is a lower bound.
      */
-    private static final java.util.Set<String> AT_MOST = java.util.Set.of(LATENCY_MS, "equivalentBits");
+    private static final java.util.Set<String> AT_MOST = java.util.Set.of(LATENCY_MS, EQUIVALENT_BITS);
     private static final double INFEASIBLE_PENALTY = 1.0;
 
     private Objective() {

@@ -3,6 +3,7 @@ package dev.pocketmesh.state;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.contracts.JobEvent;
 import dev.pocketmesh.contracts.JobState;
+import dev.pocketmesh.contracts.TrialProgress;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.spec.JobSpec;
 import java.util.ArrayList;
@@ -104,16 +105,16 @@ public final class JobStore {
      * Keeps a trial's epoch report. Job events relay them live only (they are many and short-lived); this list is what
      * a page opened later draws the per-trial accuracy curves from.
      */
-    public void appendEpoch(dev.pocketmesh.contracts.TrialProgress progress) {
+    public void appendEpoch(TrialProgress progress) {
         String key = RedisKeys.jobEpochs(progress.jobId());
         redis.rpush(key, Json.write(progress));
         redis.ltrim(key, -MAX_EVENTS, -1);
     }
 
     /** The job's epoch reports in arrival order (the newest {@link #MAX_EVENTS}). */
-    public List<dev.pocketmesh.contracts.TrialProgress> epochs(String jobId) {
+    public List<TrialProgress> epochs(String jobId) {
         return redis.lrange(RedisKeys.jobEpochs(jobId), 0, -1).stream()
-                .map(json -> Json.read(json, dev.pocketmesh.contracts.TrialProgress.class)).toList();
+                .map(json -> Json.read(json, TrialProgress.class)).toList();
     }
 
     public List<JobEvent> events(String jobId) {

@@ -33,7 +33,7 @@ final class StoredWeights {
         }
         metrics.put("sparsity", total == 0 ? 0 : (double) zeros / total);
         if (model.packed() != null) {
-            metrics.put("equivalentBits", total == 0 ? 32 : bits / total);
+            metrics.put(dev.pocketmesh.search.Objective.EQUIVALENT_BITS, total == 0 ? 32 : bits / total);
             double perValue = model.packed().compressedBitsPerValue();
             if (!Double.isNaN(perValue)) {
                 metrics.put("bitsPerWeight", perValue);

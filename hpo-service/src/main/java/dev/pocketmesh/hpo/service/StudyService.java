@@ -282,24 +282,13 @@ public class StudyService {
                     ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
             // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
             LearnerDescriptor learner = learners.get(study.spec().compression().learner());
-            SearchSpace space = study.space();
-            int drawNumber = number;
-            Map<String, Object> fixed = Map.of();
-            if (learner instanceof PipelineLearner pipeline && PipelineLearner.stageByStage(study.spec())) {
-                // Stage by stage: this trial searches one stage, the stages before it held at their best.
-                PipelineLearner.Phase phase = pipeline.phase(study.spec(), number, seen);
-                space = phase.space();
-                seen = phase.history();
-                fixed = phase.fixed();
-                drawNumber = phase.localNumber();
-            }
-            Map<String, Object> held = fixed;
-            SearchSpace searched = space;
-            List<Observation> shown = seen;
-            int drawAs = drawNumber;
+            // Stage by stage, a trial searches one stage with the ones before it held; otherwise the whole space.
+            PipelineLearner.Phase phase = learner instanceof PipelineLearner pipeline
+                    && PipelineLearner.stageByStage(study.spec()) ? pipeline.phase(study.spec(), number, seen)
+                    : PipelineLearner.Phase.whole(study.space(), seen, number);
             Map<String, Object> config = suggestionLatency.record(() -> ProjectedSuggestion.next(sampler,
-                    study.seed(), searched, shown, drawAs, suggestion -> {
-                        Map<String, Object> merged = new java.util.LinkedHashMap<>(held);
+                    study.seed(), phase.space(), phase.history(), phase.localNumber(), suggestion -> {
+                        Map<String, Object> merged = new java.util.LinkedHashMap<>(phase.fixed());
                         merged.putAll(suggestion);
                         return learner.complete(merged, study.spec());
                     }));

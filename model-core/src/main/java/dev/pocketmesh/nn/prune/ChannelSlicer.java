@@ -61,7 +61,8 @@ public final class ChannelSlicer {
         int channels = -1;
         for (String name : convs) {
             int out = spec.conv(name).map(Layer.Conv2d::outChannels)
-                    .or(() -> linear(spec, name).map(Layer.Linear::outFeatures))
+                    .or(() -> spec.layer(name).filter(Layer.Linear.class::isInstance)
+                            .map(l -> ((Layer.Linear) l).outFeatures()))
                     .orElseThrow(() -> new IllegalArgumentException("convs: no conv or Linear '" + name + "' in "
                             + spec.name()));
             if (channels >= 0 && out != channels) {
@@ -77,11 +78,6 @@ public final class ChannelSlicer {
         Weights result = weights.with(walk.replaced);
         WeightShapes.check(pruned, result);
         return new Result(pruned, result, walk.log);
-    }
-
-    private static java.util.Optional<Layer.Linear> linear(NetSpec spec, String name) {
-        return spec.layers().stream().filter(l -> l instanceof Layer.Linear && l.name().equals(name))
-                .map(Layer.Linear.class::cast).findFirst();
     }
 
     static void checkIndices(int[] kept, int channels, String field) {
