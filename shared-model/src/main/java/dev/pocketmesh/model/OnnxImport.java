@@ -1,5 +1,13 @@
 package dev.pocketmesh.model;
 
+import static dev.pocketmesh.model.WeightNames.BETA;
+import static dev.pocketmesh.model.WeightNames.BIAS;
+import static dev.pocketmesh.model.WeightNames.GAMMA;
+import static dev.pocketmesh.model.WeightNames.RUNNING_MEAN;
+import static dev.pocketmesh.model.WeightNames.RUNNING_VAR;
+import static dev.pocketmesh.model.WeightNames.WEIGHT;
+import static dev.pocketmesh.model.WeightNames.key;
+
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -46,13 +54,6 @@ import java.util.Set;
  * {@code <layer>.<param>} like the exporter's initializers.
  */
 public final class OnnxImport {
-    /** The weight names of a layer, as the model side's {@code Weights} names them. */
-    public static final String WEIGHT = "weight";
-    public static final String BIAS = "bias";
-    public static final String GAMMA = "gamma";
-    public static final String BETA = "beta";
-    public static final String RUNNING_MEAN = "runningMean";
-    public static final String RUNNING_VAR = "runningVar";
     /** The batch-norm epsilon of the network builder (PyTorch's default). */
     static final double BUILDER_BN_EPSILON = 1e-5;
 
@@ -1050,9 +1051,5 @@ public final class OnnxImport {
         static String describe(int i, NodeProto node) {
             return "node #" + i + " '" + node.getName() + "' (" + node.getOpType() + ")";
         }
-    }
-
-    private static String key(String layer, String param) {
-        return layer + "." + param;
     }
 }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 /** Jobs and their event history in Redis. State changes are compare-and-set, so replicas cannot race. */
@@ -82,6 +84,29 @@ public final class JobStore {
         List<JobRecord> jobs = new ArrayList<>();
         for (String id : redis.zrevrange(RedisKeys.jobs(), 0, limit - 1)) {
             find(id).ifPresent(jobs::add);
+        }
+        return jobs;
+    }
+
+    /**
+     * The jobs now in one of {@code states} among the newest {@code limit}, newest first. The states are read in one
+     * pipelined round trip and only the matching records whole, so a watcher that polls every second costs two
+     * round trips, not one per stored job.
+     */
+    public List<JobRecord> listInStates(Set<JobState> states, int limit) {
+        List<String> ids = redis.zrevrange(RedisKeys.jobs(), 0, limit - 1);
+        List<Response<String>> stateOf = new ArrayList<>(ids.size());
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            ids.forEach(id -> stateOf.add(pipeline.hget(RedisKeys.job(id), "state")));
+            pipeline.sync();
+        }
+        List<JobRecord> jobs = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String state = stateOf.get(i).get();
+            if (state != null && states.stream().anyMatch(s -> s.name().equals(state))) {
+                // Read again whole: the job may have moved on since its state was read.
+                find(ids.get(i)).filter(job -> states.contains(job.state())).ifPresent(jobs::add);
+            }
         }
         return jobs;
     }

@@ -1,5 +1,6 @@
 package dev.pocketmesh.nn.tensor;
 
+import dev.pocketmesh.model.WeightNames;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,12 +17,13 @@ import java.util.Optional;
  * </ul>
  */
 public final class Weights {
-    public static final String WEIGHT = "weight";
-    public static final String BIAS = "bias";
-    public static final String GAMMA = "gamma";
-    public static final String BETA = "beta";
-    public static final String RUNNING_MEAN = "runningMean";
-    public static final String RUNNING_VAR = "runningVar";
+    // The names live in shared-model (WeightNames), which the ONNX importer also uses; these are short aliases.
+    public static final String WEIGHT = WeightNames.WEIGHT;
+    public static final String BIAS = WeightNames.BIAS;
+    public static final String GAMMA = WeightNames.GAMMA;
+    public static final String BETA = WeightNames.BETA;
+    public static final String RUNNING_MEAN = WeightNames.RUNNING_MEAN;
+    public static final String RUNNING_VAR = WeightNames.RUNNING_VAR;
 
     private final Map<String, Tensor> tensors;
 
@@ -30,7 +32,7 @@ public final class Weights {
     }
 
     public static String key(String layer, String param) {
-        return layer + "." + param;
+        return WeightNames.key(layer, param);
     }
 
     public Map<String, Tensor> asMap() {

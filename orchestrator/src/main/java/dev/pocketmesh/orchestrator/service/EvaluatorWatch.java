@@ -77,8 +77,8 @@ public class EvaluatorWatch {
     /** One round: fails the running jobs whose profile has had no evaluator for the grace period. */
     public synchronized void failJobsWithoutEvaluators() {
         Map<String, Boolean> served = new HashMap<>();
-        for (JobRecord job : jobs.list(SCAN_LIMIT)) {
-            if (!RUNNING.contains(job.state()) || job.spec() == null) {
+        for (JobRecord job : jobs.listInStates(RUNNING, SCAN_LIMIT)) {
+            if (job.spec() == null) {
                 continue;
             }
             String profile = job.spec().evaluation().device();
