@@ -38,16 +38,19 @@ public final class DeployBenchmark {
     static final List<String> VARIANTS = List.of("fp32", "pruned 2x", "int8", "pruned 2x + int8");
     /** Target of issue #6 for the latency model: median |estimate − measured| ÷ measured over the fp32 rows. */
     static final double LATENCY_MODEL_TARGET_PCT = 15;
+    /** Profiled runs per variant for the by-operator breakdown (after the timed runs, in a session of its own). */
+    static final int PROFILED_RUNS = 200;
 
     public record Settings(List<String> models, int threads, int warmup, int runs, long seed) {
     }
 
     /**
      * One variant's latency; {@code estimatedMs} is the latency model's estimate (fp32 variants only: the table holds
-     * fp32 pieces), null for the int8 ones.
+     * fp32 pieces), null for the int8 ones; {@code operatorMicros}: ONNX Runtime's profiler, microseconds per run by
+     * operator as the runtime runs the graph, largest first.
      */
     public record Row(String model, String variant, double flopsRatio, long onnxBytes, double medianMs, double p90Ms,
-            double speedup, Double estimatedMs) {
+            double speedup, Double estimatedMs, Map<String, Double> operatorMicros) {
         /** Signed error of the estimate in percent of the measured median, or null. */
         public Double estimateErrorPct() {
             return estimatedMs == null ? null : 100 * (estimatedMs - medianMs) / medianMs;
@@ -81,6 +84,11 @@ public final class DeployBenchmark {
             StringBuilder md = new StringBuilder("| model | variant | FLOPs ÷ | model.onnx bytes | median ms | p90 ms "
                     + "| speedup | target | latency model ms (error) |\n|---|---|---:|---:|---:|---:|---:|---|---:|\n");
             rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
+            md.append("\nWhere the time goes (ONNX Runtime's profiler, µs per batch-1 run by operator after the runtime's "
+                    + "graph optimisations; profiling adds a little to each):\n\n| model | variant | operators |\n"
+                    + "|---|---|---|\n");
+            rows.forEach(r -> md.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.model(), r.variant(),
+                    operatorLine(r.operatorMicros()))));
             md.append(String.format(Locale.ROOT, "%nLatency model (NetAdapt-style per-piece table, timed on this "
                     + "machine with the same thread count): median |error| %.1f %% over the fp32 rows (target ≤ %.0f %%, "
                     + "%s).%n", latencyModelMedianErrorPct(), LATENCY_MODEL_TARGET_PCT,
@@ -92,6 +100,13 @@ public final class DeployBenchmark {
                     + "layer inputs, calibrated (percentile 99.99) on 512 training images.%n", machine, input,
                     settings.threads(), settings.warmup(), settings.runs()));
             return md.toString();
+        }
+
+        /** "QLinearConv 367 · DequantizeLinear 110 · ..." for the operators worth at least 1 µs. */
+        static String operatorLine(Map<String, Double> micros) {
+            return micros.entrySet().stream().filter(e -> e.getValue() >= 1)
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(" · "));
         }
 
         public boolean targetsMet() {
@@ -152,13 +167,16 @@ public final class DeployBenchmark {
                 }
                 List<LatencyMeter.Latency> latency = LatencyMeter.measure(loaded, settings.warmup(), settings.runs(),
                         settings.seed());
+                float[] image = java.util.Arrays.copyOfRange(data.train().pixels(), 0, data.train().imageElements());
                 double baseFlops = CostModel.of(net).flops();
                 for (int i = 0; i < variants.size(); i++) {
                     // The fp32 variants (the first two) are what the latency model's table describes.
                     Double estimate = i < 2 ? latencyModel.estimateMs(variants.get(i).spec()) : null;
                     Row row = new Row(name, VARIANTS.get(i), baseFlops / CostModel.of(variants.get(i).spec()).flops(),
                             files.get(i).length, latency.get(i).medianMs(), latency.get(i).p90Ms(),
-                            latency.get(0).medianMs() / latency.get(i).medianMs(), estimate);
+                            latency.get(0).medianMs() / latency.get(i).medianMs(), estimate,
+                            OnnxRuntimeModel.operatorMicros(files.get(i), variants.get(i).spec(), settings.threads(),
+                                    image, PROFILED_RUNS));
                     log.accept(row.markdownRow());
                     rows.add(row);
                 }
