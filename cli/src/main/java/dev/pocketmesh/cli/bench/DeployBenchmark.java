@@ -38,7 +38,7 @@ public final class DeployBenchmark {
     static final List<String> VARIANTS = List.of("fp32", "pruned 2x", "int8", "pruned 2x + int8");
     /** Target of issue #6 for the latency model: median |estimate − measured| ÷ measured over the fp32 rows. */
     static final double LATENCY_MODEL_TARGET_PCT = 15;
-    /** Profiled runs per variant for the by-operator breakdown (after the timed runs, in a session of its own). */
+    /** Profiled runs per variant for the by-operator breakdown (at most the timed runs), after the timed runs. */
     static final int PROFILED_RUNS = 200;
 
     public record Settings(List<String> models, int threads, int warmup, int runs, long seed) {
@@ -84,9 +84,10 @@ public final class DeployBenchmark {
             StringBuilder md = new StringBuilder("| model | variant | FLOPs ÷ | model.onnx bytes | median ms | p90 ms "
                     + "| speedup | target | latency model ms (error) |\n|---|---|---:|---:|---:|---:|---:|---|---:|\n");
             rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
-            md.append("\nWhere the time goes (ONNX Runtime's profiler, µs per batch-1 run by operator after the runtime's "
-                    + "graph optimisations; profiling adds a little to each):\n\n| model | variant | operators |\n"
-                    + "|---|---|---|\n");
+            md.append("\nWhere the time goes: ONNX Runtime's profiler, kernel µs per batch-1 run by operator as the "
+                    + "runtime ran each graph after its optimisations (the four variants of a model profiled "
+                    + "interleaved, after the timed runs; the profiler adds a little to each):\n\n"
+                    + "| model | variant | operators |\n|---|---|---|\n");
             rows.forEach(r -> md.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.model(), r.variant(),
                     operatorLine(r.operatorMicros()))));
             md.append(String.format(Locale.ROOT, "%nLatency model (NetAdapt-style per-piece table, timed on this "
@@ -102,7 +103,7 @@ public final class DeployBenchmark {
             return md.toString();
         }
 
-        /** "QLinearConv 367 · DequantizeLinear 110 · ..." for the operators worth at least 1 µs. */
+        /** "QLinearConv 367 · DequantizeLinear 110 · ..." (µs) for the operators worth at least 1 µs. */
         static String operatorLine(Map<String, Double> micros) {
             return micros.entrySet().stream().filter(e -> e.getValue() >= 1)
                     .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()))
@@ -168,15 +169,15 @@ public final class DeployBenchmark {
                 List<LatencyMeter.Latency> latency = LatencyMeter.measure(loaded, settings.warmup(), settings.runs(),
                         settings.seed());
                 float[] image = java.util.Arrays.copyOfRange(data.train().pixels(), 0, data.train().imageElements());
+                List<Map<String, Double>> operators = OnnxRuntimeModel.operatorMicros(files,
+                        variants.stream().map(ModelFiles::spec).toList(), settings.threads(), image, Math.min(PROFILED_RUNS, settings.runs()));
                 double baseFlops = CostModel.of(net).flops();
                 for (int i = 0; i < variants.size(); i++) {
                     // The fp32 variants (the first two) are what the latency model's table describes.
                     Double estimate = i < 2 ? latencyModel.estimateMs(variants.get(i).spec()) : null;
                     Row row = new Row(name, VARIANTS.get(i), baseFlops / CostModel.of(variants.get(i).spec()).flops(),
                             files.get(i).length, latency.get(i).medianMs(), latency.get(i).p90Ms(),
-                            latency.get(0).medianMs() / latency.get(i).medianMs(), estimate,
-                            OnnxRuntimeModel.operatorMicros(files.get(i), variants.get(i).spec(), settings.threads(),
-                                    image, PROFILED_RUNS));
+                            latency.get(0).medianMs() / latency.get(i).medianMs(), estimate, operators.get(i));
                     log.accept(row.markdownRow());
                     rows.add(row);
                 }

@@ -16,8 +16,10 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -113,34 +115,53 @@ public final class OnnxRuntimeModel implements InferenceModel {
     }
 
     /**
-     * Where a batch-1 inference spends its time, by operator type as ONNX Runtime runs it after its graph
+     * Where a batch-1 inference spends its time, by operator type as ONNX Runtime runs each model after its graph
      * optimisations (so fused kernels such as QLinearConv or FusedConv show under their own names): the runtime's
-     * profiler over {@code runs} runs of {@code image}, in microseconds per run, largest first. A separate
-     * profiling session is used, so the timed sessions are not slowed by it.
+     * profiler over {@code runs} runs of {@code image}, in microseconds per run, largest first, one map per model.
+     * The runs are interleaved over the models, so their numbers compare even on a busy machine; the profiler adds a
+     * little to each operator. Sessions of their own, so timed sessions are never slowed by profiling.
+     *
+     * @param specs the networks the models were exported from, in the same order
      */
-    public static Map<String, Double> operatorMicros(byte[] onnx, NetSpec spec, int threads, float[] image,
-            int runs) {
+    public static List<Map<String, Double>> operatorMicros(List<byte[]> onnx, List<NetSpec> specs, int threads,
+            float[] image, int runs) {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be >= 1, got " + runs);
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Path dir = null;
-        try (OrtSession.SessionOptions options = sessionOptions(threads)) {
+        List<OrtSession> sessions = new ArrayList<>();
+        List<OnnxTensor> inputs = new ArrayList<>();
+        try {
             dir = Files.createTempDirectory("pm-ort-profile");
-            options.enableProfiling(dir.resolve("profile").toString());
-            Path written;
-            try (OrtSession session = env.createSession(onnx, options);
-                    OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(image),
-                            inputShape(spec, 1))) {
-                for (int i = 0; i < runs; i++) {
-                    session.run(Map.of(OnnxExport.INPUT, input)).close();
+            for (int m = 0; m < onnx.size(); m++) {
+                try (OrtSession.SessionOptions options = sessionOptions(threads)) {
+                    options.enableProfiling(dir.resolve("model-" + m).toString());
+                    sessions.add(env.createSession(onnx.get(m), options));
                 }
-                written = Path.of(session.endProfiling());
+                inputs.add(OnnxTensor.createTensor(env, FloatBuffer.wrap(image), inputShape(specs.get(m), 1)));
             }
-            return perOperator(Json.tree(Files.readString(written)), runs);
+            for (int i = 0; i < runs; i++) {
+                for (int m = 0; m < sessions.size(); m++) {
+                    sessions.get(m).run(Map.of(OnnxExport.INPUT, inputs.get(m))).close();
+                }
+            }
+            List<Map<String, Double>> out = new ArrayList<>();
+            for (OrtSession session : sessions) {
+                out.add(perOperator(Json.tree(Files.readString(Path.of(session.endProfiling()))), runs));
+            }
+            return out;
         } catch (OrtException | IOException e) {
-            throw new IllegalStateException("cannot profile " + spec.name() + " in ONNX Runtime: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot profile in ONNX Runtime: " + e.getMessage(), e);
         } finally {
+            inputs.forEach(OnnxTensor::close);
+            for (OrtSession session : sessions) {
+                try {
+                    session.close();
+                } catch (OrtException e) {
+                    // closing after profiling: nothing left to lose
+                }
+            }
             deleteQuietly(dir);
         }
     }

@@ -30,7 +30,11 @@ class OperatorProfileTest {
     void aRealProfileNamesTheConvolutionsOfLenet() {
         NetSpec net = ModelZoo.byName("lenet5", 1, 28, 28, 10);
         ModelFiles model = new ModelFiles(net, RandomWeights.of(net, 1));
-        Map<String, Double> micros = OnnxRuntimeModel.operatorMicros(model.onnx(), net, 1, new float[28 * 28], 20);
+        List<Map<String, Double>> profiles = OnnxRuntimeModel.operatorMicros(List.of(model.onnx(), model.onnx()),
+                List.of(net, net), 1, new float[28 * 28], 20);
+        assertThat(profiles).hasSize(2);
+        Map<String, Double> micros = profiles.get(0);
+        assertThat(profiles.get(1).keySet()).isEqualTo(micros.keySet());
         // ONNX Runtime may fuse Conv + Relu into FusedConv; either way a convolution kernel ran and took time.
         assertThat(micros.keySet()).anyMatch(op -> op.contains("Conv"));
         assertThat(micros.values()).allMatch(us -> us >= 0).anyMatch(us -> us > 0);
