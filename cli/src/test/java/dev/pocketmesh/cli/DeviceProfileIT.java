@@ -63,6 +63,21 @@ class DeviceProfileIT {
                         .isCloseTo(t.metrics().get("baselineLatencyMs") / t.metrics().get("latencyMs"),
                                 org.assertj.core.data.Offset.offset(1e-9));
             }
+            // Before training, the hpo-service screened each proposal with the profile's latency table (the evaluator
+            // stored it when it measured the baseline). An estimate it made is the one the evaluator makes of the
+            // trained candidate from the same table; a candidate with pieces the table lacks (pruned convolutions no
+            // evaluator has timed yet) went out unscreened, and the hpo-service said so.
+            for (TrialRecord t : search) {
+                Double estimate = t.proposal().estimatedLatencyMs();
+                if (estimate != null) {
+                    assertThat(estimate).isCloseTo(t.metrics().get("estimatedLatencyMs"),
+                            org.assertj.core.data.Offset.offset(1e-9));
+                }
+            }
+            if (search.stream().anyMatch(t -> t.proposal().estimatedLatencyMs() == null)) {
+                assertThat(Files.readString(Path.of(fixture.mesh.services().get("hpo-service").logFile())))
+                        .contains("study " + jobId + ": the latency table lacks a piece of a candidate");
+            }
 
             JsonNode report = Json.tree(Files.readString(runs.resolve(jobId).resolve("report.json")));
             assertThat(report.path("status").asText()).isEqualTo("COMPLETED");

@@ -7,9 +7,9 @@ import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.device.DeviceProfile;
 import dev.pocketmesh.hpo.config.HpoConfig;
 import dev.pocketmesh.hpo.messaging.MeshPublisher;
-import dev.pocketmesh.device.DeviceProfile;
 import dev.pocketmesh.learner.JobNetwork;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.LearnerDescriptor;
@@ -274,6 +274,7 @@ public class StudyService {
         }
 
         TrialProposal proposal(int number) {
+            // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
             LearnerDescriptor learner = learners.get(study.spec().compression().learner());
             if (sampler == null) {
                 sampler = Optimizers.create(study.optimizer(), study.seed());
@@ -290,7 +291,6 @@ public class StudyService {
             }
             List<Observation> seen = study.spec().search().isPareto()
                     ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
-            // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
             // Stage by stage, a trial searches one stage with the ones before it held; otherwise the whole space.
             PipelineLearner.Phase phase = learner instanceof PipelineLearner pipeline
                     && PipelineLearner.stageByStage(study.spec()) ? pipeline.phase(study.spec(), number, seen)
@@ -312,11 +312,20 @@ public class StudyService {
                     .withEstimatedLatencyMs(estimate);
         }
 
-        /** The job's latency screen, from the table its device profile's evaluators stored (read, never timed). */
+        /**
+         * The job's latency screen, from the table its device profile's evaluators stored (read, never timed). The
+         * screen only saves training time, so a table that cannot be read leaves the proposals unscreened.
+         */
         private LatencyScreen latencyScreen(LearnerDescriptor learner) {
             JobSpec spec = study.spec();
-            return LatencyScreen.of(study.jobId(), spec, learner, () -> JobNetwork.resolve(spec),
-                    () -> LatencyModel.readTable(artifacts, DeviceProfile.of(spec)));
+            try {
+                return LatencyScreen.of(study.jobId(), spec, learner, () -> JobNetwork.resolve(spec),
+                        () -> LatencyModel.readTable(artifacts, DeviceProfile.of(spec)));
+            } catch (RuntimeException e) {
+                LOG.warnf("study %s: latency table of '%s' unreadable, proposals go out unscreened: %s",
+                        study.jobId(), DeviceProfile.of(spec), e.getMessage());
+                return LatencyScreen.NONE;
+            }
         }
     }
 }
