@@ -63,6 +63,21 @@ class DeviceProfileIT {
                         .isCloseTo(t.metrics().get("baselineLatencyMs") / t.metrics().get("latencyMs"),
                                 org.assertj.core.data.Offset.offset(1e-9));
             }
+            // Before training, the hpo-service screened each proposal with the profile's latency table (the evaluator
+            // stored it when it measured the baseline). An estimate it made is the one the evaluator makes of the
+            // trained candidate from the same table; a candidate with pieces the table lacks (pruned convolutions no
+            // evaluator has timed yet) went out unscreened, and the hpo-service said so.
+            for (TrialRecord t : search) {
+                Double estimate = t.proposal().estimatedLatencyMs();
+                if (estimate != null) {
+                    assertThat(estimate).isCloseTo(t.metrics().get("estimatedLatencyMs"),
+                            org.assertj.core.data.Offset.offset(1e-9));
+                }
+            }
+            if (search.stream().anyMatch(t -> t.proposal().estimatedLatencyMs() == null)) {
+                assertThat(Files.readString(Path.of(fixture.mesh.services().get("hpo-service").logFile())))
+                        .contains("study " + jobId + ": the latency table lacks a piece of a candidate");
+            }
 
             JsonNode report = Json.tree(Files.readString(runs.resolve(jobId).resolve("report.json")));
             assertThat(report.path("status").asText()).isEqualTo("COMPLETED");
@@ -76,6 +91,24 @@ class DeviceProfileIT {
             assertThat(fin.path("latencyRatio").asDouble()).isGreaterThanOrEqualTo(0.99);
             assertThat(Files.readString(runs.resolve(jobId).resolve("report.md")))
                     .contains("Measured on device profile `" + PROFILE + "`");
+
+            // The same job again (same seed, so the same proposals): the evaluator has timed the pieces of those
+            // candidates by now, so every proposal goes out with its estimate, and the report sets it beside the
+            // measurement. (The screen admits them: a latencyRatio of 1.0 is met by any pruned candidate.)
+            String again = fixture.submit(Files.readString(jobFile).replace("e2e-latency-ratio", "e2e-latency-again"));
+            fixture.awaitCompleted(again, Duration.ofMinutes(5));
+            List<TrialRecord> screened = fixture.trials.listForJob(again).stream()
+                    .filter(t -> t.kind() == TrialKind.SEARCH).toList();
+            assertThat(screened).hasSize(2).allSatisfy(t -> {
+                assertThat(t.config()).isIn(search.stream().map(TrialRecord::config).toList());
+                assertThat(t.proposal().estimatedLatencyMs()).isCloseTo(t.metrics().get("estimatedLatencyMs"),
+                        org.assertj.core.data.Offset.offset(1e-9));
+            });
+            JsonNode againReport = Json.tree(fixture.client.report(again, false).orElseThrow());
+            assertThat(againReport.path("trials").get(0).path("metrics").has("proposalLatencyErrorPct")).isTrue();
+            assertThat(againReport.path("latencyEstimate").path("trials").asInt()).isEqualTo(2);
+            assertThat(fixture.client.report(again, true).orElseThrow())
+                    .contains("median absolute estimate error").contains("over 2 trials");
         } finally {
             fixture.mesh.stop("evaluator-" + PROFILE);
         }

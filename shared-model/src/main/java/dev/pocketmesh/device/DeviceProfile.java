@@ -46,6 +46,11 @@ public record DeviceProfile(String name, String description, String arch, String
         return Optional.ofNullable(name == null ? null : BY_NAME.get(name));
     }
 
+    /** The profile a job is measured on: its {@code evaluation.device}, or {@link #DEFAULT} when it names none. */
+    public static String of(dev.pocketmesh.spec.JobSpec spec) {
+        return spec.evaluation() == null || spec.evaluation().device() == null ? DEFAULT : spec.evaluation().device();
+    }
+
     public static List<String> names() {
         return ALL.stream().map(DeviceProfile::name).toList();
     }

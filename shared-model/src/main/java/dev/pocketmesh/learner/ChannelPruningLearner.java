@@ -188,6 +188,12 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
         return PruningUnits.apply(input, PruningUnits.keepCounts(input, ratiosOf(config), 1));
     }
 
+    /** A pruned candidate is a dense fp32 network with fewer channels. */
+    @Override
+    public boolean runsAsOutputNetwork() {
+        return true;
+    }
+
     @Override
     public Map<String, Object> baselineConfig(JobSpec spec) {
         Map<String, Object> config = new LinkedHashMap<>();

@@ -53,6 +53,15 @@ public interface LearnerDescriptor {
         return input;
     }
 
+    /**
+     * Whether a candidate runs as the fp32 network {@link #output} builds: what a latency table of fp32 pieces (the
+     * evaluator's latency model) can estimate before training. Quantized, sparse or codebook candidates run other
+     * kernels, so by default no.
+     */
+    default boolean runsAsOutputNetwork() {
+        return false;
+    }
+
     /** The configuration of the uncompressed model, trained and measured as the job's baseline. */
     Map<String, Object> baselineConfig(JobSpec spec);
 

@@ -15,13 +15,31 @@ import java.util.Map;
 /**
  * Everything a job did, as {@code report.json}: baseline and final measurements, their ratios, every trial with
  * its configuration and metrics, the device profile that measured them, and for {@code objective: pareto} the front and why its pick was chosen.
+ * A trial the hpo-service screened by the latency model before training also shows that estimate
+ * ({@value #PROPOSAL_ESTIMATE}) and its error against the measured latency ({@value #PROPOSAL_ERROR}) among its
+ * metrics; {@code latencyEstimate} sums those errors up over the job's trials.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobReport(String jobId, String name, JobState status, String message, String learner,
         Map<String, Double> target, String optimizer, TrialSummary baseline, TrialSummary finalModel,
         String bestTrialId, Map<String, Double> ratios, Counts counts, ParetoChoice.Choice pareto,
         Map<String, Object> finalSummary, List<TrialSummary> trials, Instant createdAt, Instant updatedAt,
-        String deviceProfile) {
+        String deviceProfile, LatencyEstimate latencyEstimate) {
+    /** The latency model's estimate of a search trial's candidate when it was proposed, in ms. */
+    public static final String PROPOSAL_ESTIMATE = "proposalEstimatedLatencyMs";
+    /** That estimate's error against the measured {@code latencyMs}, in percent of the measurement (signed). */
+    public static final String PROPOSAL_ERROR = "proposalLatencyErrorPct";
+
+    /** How far the estimates made at proposal time were from the measurements: median of |error| over trials. */
+    public record LatencyEstimate(int trials, double medianAbsErrorPct) {
+        static LatencyEstimate of(List<TrialSummary> trials) {
+            double[] errors = trials.stream().map(TrialSummary::metrics)
+                    .filter(m -> m != null && m.get(PROPOSAL_ERROR) != null)
+                    .mapToDouble(m -> Math.abs(m.get(PROPOSAL_ERROR))).sorted().toArray();
+            return errors.length == 0 ? null
+                    : new LatencyEstimate(errors.length, dev.pocketmesh.stats.Quantiles.of(errors, 0.5));
+        }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TrialSummary(String trialId, int number, TrialKind kind, TrialState state, int attempt,
@@ -30,7 +48,22 @@ public record JobReport(String jobId, String name, JobState status, String messa
 
         static TrialSummary of(TrialRecord t) {
             return new TrialSummary(t.trialId(), t.number(), t.kind(), t.state(), t.attempt(), t.attempts(),
-                    t.config(), t.metrics(), t.artifactUri(), t.error(), t.durationMs());
+                    t.config(), withProposalEstimate(t), t.artifactUri(), t.error(), t.durationMs());
+        }
+
+        /** The trial's metrics, plus the latency estimate it was proposed with and its error, where it has one. */
+        private static Map<String, Double> withProposalEstimate(TrialRecord t) {
+            Double estimate = t.proposal() == null ? null : t.proposal().estimatedLatencyMs();
+            if (estimate == null) {
+                return t.metrics();
+            }
+            Map<String, Double> metrics = new LinkedHashMap<>(t.metrics() == null ? Map.of() : t.metrics());
+            metrics.put(PROPOSAL_ESTIMATE, estimate);
+            Double measured = metrics.get("latencyMs");
+            if (measured != null && measured > 0) {
+                metrics.put(PROPOSAL_ERROR, 100 * (estimate - measured) / measured);
+            }
+            return metrics;
         }
     }
 
@@ -82,7 +115,8 @@ public record JobReport(String jobId, String name, JobState status, String messa
                 new Counts(search.size(), evaluated, failed, pruned, search.size() - evaluated - failed - pruned),
                 spec != null && spec.search().isPareto() ? ParetoChoice.ofTrials(trials, spec).orElse(null) : null,
                 finalSummary, search, job.createdAt(), job.updatedAt(),
-                spec == null || spec.evaluation() == null ? null : spec.evaluation().device());
+                spec == null || spec.evaluation() == null ? null : spec.evaluation().device(),
+                LatencyEstimate.of(search));
     }
 
     /**

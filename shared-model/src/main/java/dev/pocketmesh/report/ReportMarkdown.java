@@ -109,15 +109,26 @@ public final class ReportMarkdown {
         if (r.finalSummary() != null) {
             appendFinalSummary(md, r.finalSummary());
         }
+        // Latency model: the estimate the trial was proposed with (screened against a latency target), its error
+        // against latencyMs, and the evaluator's estimate of the trained candidate.
         md.append("\n## Trials\n\n| # | trial | state | attempts | accuracy | flopsRatio | latencyMs | estimated ms "
-                + "(latency model) | ms |\n").append("|---:|---|---|---|---:|---:|---:|---:|---:|\n");
+                + "at proposal | estimate error % | estimated ms (evaluator) | ms |\n")
+                .append("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JobReport.TrialSummary t : r.trials()) {
             md.append("| ").append(t.number()).append(" | ").append(t.trialId()).append(" | ").append(t.state())
                     .append(" | ").append(t.attempts() == null ? "" : String.join(", ", t.attempts())).append(" | ")
                     .append(fmt(t.metrics(), "accuracy")).append(" | ").append(fmt(t.metrics(), "flopsRatio"))
                     .append(" | ").append(fmt(t.metrics(), "latencyMs")).append(" | ")
+                    .append(fmt(t.metrics(), JobReport.PROPOSAL_ESTIMATE)).append(" | ")
+                    .append(fmt(t.metrics(), JobReport.PROPOSAL_ERROR)).append(" | ")
                     .append(fmt(t.metrics(), "estimatedLatencyMs")).append(" | ")
                     .append(t.durationMs() == null ? "" : t.durationMs()).append(" |\n");
+        }
+        if (r.latencyEstimate() != null) {
+            md.append("\nLatency model at proposal time: median absolute estimate error ")
+                    .append(String.format(Locale.ROOT, "%.1f", r.latencyEstimate().medianAbsErrorPct()))
+                    .append(" % over ").append(r.latencyEstimate().trials())
+                    .append(" trials (estimate before training vs measured latencyMs).\n");
         }
         return md.toString();
     }

@@ -48,4 +48,26 @@ class ProjectedSuggestionTest {
         assertThat(ProjectedSuggestion.next(new TpeSampler(5), 5, SPACE, history, 13, SNAP))
                 .isEqualTo(ProjectedSuggestion.next(new TpeSampler(5), 5, SPACE, history, 13, SNAP));
     }
+
+    @Test
+    void aScreenRefusingEveryTryStillProposesTheFirstNewConfigurationAfterBoundedTries() {
+        List<Map<String, Object>> screened = new ArrayList<>();
+        Map<String, Object> c = ProjectedSuggestion.next(Optimizers.create("tpe", 5), 5, SPACE, List.of(), 1, SNAP,
+                config -> {
+                    screened.add(config);
+                    return false;
+                });
+        // Every try was screened, no more than the bounded number, and the first goes out (its measurement decides).
+        assertThat(screened).hasSize(2 * ProjectedSuggestion.RETRIES + 1);
+        assertThat(c).isEqualTo(screened.get(0));
+        // A screen admitting the third try stops the search there.
+        List<Map<String, Object>> tries = new ArrayList<>();
+        Map<String, Object> third = ProjectedSuggestion.next(Optimizers.create("tpe", 5), 5, SPACE, List.of(), 1, SNAP,
+                config -> {
+                    tries.add(config);
+                    return tries.size() == 3;
+                });
+        assertThat(tries).hasSize(3);
+        assertThat(third).isEqualTo(tries.get(2));
+    }
 }

@@ -173,7 +173,7 @@ class TrialWorkerTest {
         trials.propose(current);
         TrialProposal stale = new TrialProposal(current.schemaVersion(), MessageIds.next(), current.jobId(),
                 current.createdAt(), current.trialId(), current.trialNumber(), 1, current.kind(), current.config(),
-                current.spec());
+                current.spec(), current.estimatedLatencyMs());
         produce(stale);
         // Same key, same partition: once attempt 2 is evaluated, attempt 1 has been handled before it.
         produce(current);

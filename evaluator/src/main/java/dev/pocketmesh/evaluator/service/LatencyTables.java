@@ -7,7 +7,6 @@ import dev.pocketmesh.json.Json;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.nn.measure.LatencyModel;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -34,13 +33,9 @@ public class LatencyTables {
 
     /** Estimated batch-1 latency of {@code spec} on this profile, timing the pieces the table lacks (then saved). */
     public synchronized double estimateMs(NetSpec spec, long seed) {
-        String path = "latency-models/" + device.profile() + ".json";
+        String path = LatencyModel.tablePath(device.profile());
         if (model == null) {
-            URI uri = artifacts.uri(path);
-            Map<String, Double> table = Map.of();
-            if (artifacts.exists(uri)) {
-                table = Json.readMetrics(new String(artifacts.get(uri), StandardCharsets.UTF_8));
-            }
+            Map<String, Double> table = LatencyModel.readTable(artifacts, device.profile());
             model = new LatencyModel(table, device.threads(), config.latency().warmup(), config.latency().runs(), seed);
         }
         int before = model.table().size();

@@ -1,16 +1,20 @@
 package dev.pocketmesh.hpo.service;
 
+import dev.pocketmesh.artifacts.ArtifactStore;
 import dev.pocketmesh.contracts.InvalidMessageException;
 import dev.pocketmesh.contracts.MessageIds;
 import dev.pocketmesh.contracts.TrialKind;
 import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
+import dev.pocketmesh.device.DeviceProfile;
 import dev.pocketmesh.hpo.config.HpoConfig;
 import dev.pocketmesh.hpo.messaging.MeshPublisher;
+import dev.pocketmesh.learner.JobNetwork;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.learner.LearnerDescriptor;
 import dev.pocketmesh.learner.PipelineLearner;
+import dev.pocketmesh.nn.measure.LatencyModel;
 import dev.pocketmesh.search.Objective;
 import dev.pocketmesh.search.Observation;
 import dev.pocketmesh.search.Optimizers;
@@ -47,17 +51,19 @@ public class StudyService {
     private final TrialStore trials;
     private final LearnerCatalog learners;
     private final MeshPublisher publisher;
+    private final ArtifactStore artifacts;
     private final HpoConfig config;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
     public StudyService(StudyStore studies, TrialStore trials, LearnerCatalog learners,
-            MeshPublisher publisher, HpoConfig config, MeterRegistry registry) {
+            MeshPublisher publisher, ArtifactStore artifacts, HpoConfig config, MeterRegistry registry) {
         this.suggestionLatency = Timer.builder("pocketmesh.suggestion.latency")
                 .description("Time the optimiser takes to suggest one trial's configuration").register(registry);
         this.studies = studies;
         this.trials = trials;
         this.learners = learners;
         this.publisher = publisher;
+        this.artifacts = artifacts;
         this.config = config;
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
@@ -252,11 +258,13 @@ public class StudyService {
     /**
      * Builds a study's proposals: the sampler chosen by the study's optimiser, fed the study's observations. The
      * history is read once per batch and only when a proposal is actually needed; each proposal of the batch joins
-     * it as a pending trial, so a model-based optimiser spreads a batch over several points (constant liar).
+     * it as a pending trial, so a model-based optimiser spreads a batch over several points (constant liar). With a
+     * latency target, proposals are screened by their latency estimate before they go out ({@link LatencyScreen}).
      */
     private final class ProposalFactory {
         private final StudyRecord study;
         private Sampler sampler;
+        private LatencyScreen latency;
         private List<Observation> history;
         /** Metrics of the finished search trials, for a Pareto study's view of them. */
         private final Map<String, Map<String, Double>> metrics = new java.util.HashMap<>();
@@ -266,8 +274,11 @@ public class StudyService {
         }
 
         TrialProposal proposal(int number) {
+            // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
+            LearnerDescriptor learner = learners.get(study.spec().compression().learner());
             if (sampler == null) {
                 sampler = Optimizers.create(study.optimizer(), study.seed());
+                latency = latencyScreen(learner);
                 history = new ArrayList<>(studies.observations(study.jobId()));
                 // Search trials still being trained or measured count as pending points.
                 for (TrialRecord t : trials.listForJob(study.jobId())) {
@@ -280,8 +291,6 @@ public class StudyService {
             }
             List<Observation> seen = study.spec().search().isPareto()
                     ? ParetoHistory.scalarised(history, metrics, study.spec(), study.seed(), number) : history;
-            // The learner turns the suggestion into what is trained (e.g. projected onto a FLOPs target).
-            LearnerDescriptor learner = learners.get(study.spec().compression().learner());
             // Stage by stage, a trial searches one stage with the ones before it held; otherwise the whole space.
             PipelineLearner.Phase phase = learner instanceof PipelineLearner pipeline
                     && PipelineLearner.stageByStage(study.spec()) ? pipeline.phase(study.spec(), number, seen)
@@ -291,10 +300,32 @@ public class StudyService {
                         Map<String, Object> merged = new java.util.LinkedHashMap<>(phase.fixed());
                         merged.putAll(suggestion);
                         return learner.complete(merged, study.spec());
-                    }));
+                    }, latency::admits));
             String trialId = MessageIds.searchTrialId(study.jobId(), number);
             history.add(new Observation(number, trialId, config, null, TrialState.PROPOSED));
-            return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec());
+            Double estimate = latency.estimateMs(config);
+            if (estimate != null && !latency.admits(config)) {
+                LOG.infof("study %s: trial %d proposed estimated at %.3f ms, missing the latency target: no try "
+                        + "met it", study.jobId(), number, estimate);
+            }
+            return TrialProposal.of(study.jobId(), trialId, number, 1, TrialKind.SEARCH, config, study.spec())
+                    .withEstimatedLatencyMs(estimate);
+        }
+
+        /**
+         * The job's latency screen, from the table its device profile's evaluators stored (read, never timed). The
+         * screen only saves training time, so a table that cannot be read leaves the proposals unscreened.
+         */
+        private LatencyScreen latencyScreen(LearnerDescriptor learner) {
+            JobSpec spec = study.spec();
+            try {
+                return LatencyScreen.of(study.jobId(), spec, learner, () -> JobNetwork.resolve(spec),
+                        () -> LatencyModel.readTable(artifacts, DeviceProfile.of(spec)));
+            } catch (RuntimeException e) {
+                LOG.warnf("study %s: latency table of '%s' unreadable, proposals go out unscreened: %s",
+                        study.jobId(), DeviceProfile.of(spec), e.getMessage());
+                return LatencyScreen.NONE;
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.pocketmesh.nn.measure;
 
+import dev.pocketmesh.artifacts.ArtifactStore;
+import dev.pocketmesh.json.Json;
 import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.Shape;
@@ -7,10 +9,14 @@ import dev.pocketmesh.model.ShapeInference;
 import dev.pocketmesh.nn.onnx.OnnxExport;
 import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
 import dev.pocketmesh.nn.prune.RandomWeights;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 /**
  * NetAdapt-style latency model of one device profile: a network's batch-1 latency estimated as the sum of its
@@ -22,7 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * subtracted, as is the fixed cost of one session run, which the whole network pays once.
  *
  * <p>The table maps a piece's key (its input shape and layers) to milliseconds; pass a table loaded from the
- * artifact store to reuse earlier measurements, and read {@link #table()} back to store new ones.
+ * artifact store to reuse earlier measurements, and read {@link #table()} back to store new ones. Only a machine of the
+ * profile times pieces (an evaluator); anything else reads the stored table with {@link #estimateFromTable}, which
+ * never times and knows no estimate while a piece is missing.
  */
 public final class LatencyModel {
     /** Key of the smallest possible graph: its latency is the fixed cost of one run. */
@@ -51,16 +59,61 @@ public final class LatencyModel {
         return Map.copyOf(table);
     }
 
+    /** Where a device profile's table lies in the artifact store. */
+    public static String tablePath(String profile) {
+        return "latency-models/" + profile + ".json";
+    }
+
+    /** The stored table of {@code profile} (piece key → milliseconds), or empty when none was stored yet. */
+    public static Map<String, Double> readTable(ArtifactStore artifacts, String profile) {
+        URI uri = artifacts.uri(tablePath(profile));
+        return artifacts.exists(uri) ? Json.readMetrics(new String(artifacts.get(uri), StandardCharsets.UTF_8))
+                : Map.of();
+    }
+
     /** Estimated batch-1 latency of {@code spec} in milliseconds; pieces missing from the table are timed now. */
     public double estimateMs(NetSpec spec) {
-        double overhead = lookup(RUN_OVERHEAD, overheadNet());
+        return sum(spec, this::lookup).orElseThrow();
+    }
+
+    /**
+     * The estimate of {@code spec} from {@code table} alone, read-only: empty when the table lacks a piece of it.
+     *
+     * @throws IllegalArgumentException when {@code spec} has a layer the model cannot split into pieces
+     */
+    public static OptionalDouble estimateFromTable(Map<String, Double> table, NetSpec spec) {
+        return sum(spec, (key, net) -> table.get(key));
+    }
+
+    /**
+     * Every one-piece network whose latency an estimate of {@code spec} reads, by table key: its pieces, the heads
+     * they carry and the run overhead (what a device times to fill a table for {@code spec}).
+     */
+    public static Map<String, NetSpec> pieceNetworks(NetSpec spec) {
+        Map<String, NetSpec> nets = new java.util.LinkedHashMap<>();
+        sum(spec, (key, net) -> {
+            nets.put(key, net);
+            return 0.0;
+        });
+        return nets;
+    }
+
+    /** The sum over pieces, each looked up by key; empty as soon as a lookup knows no latency (returns null). */
+    private static OptionalDouble sum(NetSpec spec, BiFunction<String, NetSpec, Double> lookup) {
+        Double overhead = lookup.apply(RUN_OVERHEAD, overheadNet());
+        if (overhead == null) {
+            return OptionalDouble.empty();
+        }
         double sum = overhead;
         for (Piece piece : pieces(spec)) {
-            double withHead = lookup(piece.key(), piece.net());
-            double head = piece.head() == null ? overhead : lookup(key(piece.head()), piece.head());
+            Double withHead = lookup.apply(piece.key(), piece.net());
+            Double head = piece.head() == null ? overhead : lookup.apply(key(piece.head()), piece.head());
+            if (withHead == null || head == null) {
+                return OptionalDouble.empty();
+            }
             sum += Math.max(0, withHead - head);
         }
-        return sum;
+        return OptionalDouble.of(sum);
     }
 
     private double lookup(String key, NetSpec net) {

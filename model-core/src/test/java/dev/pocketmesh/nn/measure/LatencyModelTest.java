@@ -2,11 +2,13 @@ package dev.pocketmesh.nn.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pocketmesh.model.CostModel;
 import dev.pocketmesh.model.ModelZoo;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.nn.onnx.OnnxExport;
 import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
 import dev.pocketmesh.nn.prune.RandomWeights;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,25 @@ class LatencyModelTest {
         assertThat(pieces.get(0).head()).isNotNull();
         // Equal configurations share a key, so the table holds each once.
         assertThat(pieces.stream().map(LatencyModel.Piece::key).distinct().count()).isLessThan(pieces.size());
+    }
+
+    @Test
+    void aStoredTableAloneGivesTheEstimateWithoutTimingAndNoneWhileAPieceIsMissing() {
+        NetSpec lenet = ModelZoo.lenet5();
+        // A device whose pieces cost their FLOPs: every key an estimate reads, nothing timed.
+        Map<String, Double> table = new HashMap<>();
+        LatencyModel.pieceNetworks(lenet).forEach((key, net) -> table.put(key, 0.01 + CostModel.flops(net) / 1e6));
+        double estimate = LatencyModel.estimateFromTable(table, lenet).orElseThrow();
+        assertThat(estimate).isGreaterThan(0.01);
+        // The same sum a timing model computes from the same table, and that model found nothing to time.
+        LatencyModel model = new LatencyModel(table, 1, 20, 100, 1);
+        assertThat(model.estimateMs(lenet)).isEqualTo(estimate);
+        assertThat(model.table()).isEqualTo(table);
+
+        String conv = LatencyModel.pieces(lenet).get(0).key();
+        table.remove(conv);
+        assertThat(LatencyModel.estimateFromTable(table, lenet)).isEmpty();
+        assertThat(table).doesNotContainKey(conv); // read-only: the missing piece was not timed
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.pocketmesh.worker.service;
 import dev.pocketmesh.artifacts.ArtifactStore;
 import dev.pocketmesh.contracts.EvaluationRequest;
 import dev.pocketmesh.contracts.JobState;
-import dev.pocketmesh.contracts.Topics;
 import dev.pocketmesh.contracts.TrialProgress;
 import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
@@ -265,8 +264,7 @@ public class TrialRunner {
     }
 
     static String deviceProfile(JobSpec spec) {
-        return spec.evaluation() == null || spec.evaluation().device() == null ? Topics.DEFAULT_DEVICE_PROFILE
-                : spec.evaluation().device();
+        return dev.pocketmesh.device.DeviceProfile.of(spec);
     }
 
     public Optional<RunningTrial> current() {
