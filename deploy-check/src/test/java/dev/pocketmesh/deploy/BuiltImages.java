@@ -9,9 +9,10 @@ import org.w3c.dom.Document;
 /**
  * The image names the root pom's {@code images} profile gives the services
  * ({@code <image.repository>/<module>:<version><suffix>}, suffix {@code -cu128} under the {@code cuda} profile), so
- * the deployment files can be checked to run what the build makes.
+ * the deployment files can be checked to run what the build makes, as the user the images run as
+ * ({@code image.user}).
  */
-record BuiltImages(String repository, String version, String cudaSuffix) {
+record BuiltImages(String repository, String version, String cudaSuffix, long user) {
 
     static BuiltImages fromRootPom() {
         Path pom = ServiceConfig.repoRoot().resolve("pom.xml");
@@ -25,12 +26,13 @@ record BuiltImages(String repository, String version, String cudaSuffix) {
                     doc).trim();
             String suffix = xpath.evaluate("/project/profiles/profile[id='cuda']/properties/image.tag.suffix", doc)
                     .trim();
-            if (version.isEmpty() || repository.isEmpty() || suffix.isEmpty()) {
+            String user = xpath.evaluate("/project/profiles/profile[id='images']/properties/image.user", doc).trim();
+            if (version.isEmpty() || repository.isEmpty() || suffix.isEmpty() || !user.matches("[1-9][0-9]*")) {
                 throw new IllegalStateException(pom + ": expected the project version, the images profile's "
-                        + "image.repository and the cuda profile's image.tag.suffix (got '" + version + "', '"
-                        + repository + "', '" + suffix + "')");
+                        + "image.repository and numeric non-root image.user, and the cuda profile's image.tag.suffix "
+                        + "(got '" + version + "', '" + repository + "', '" + user + "', '" + suffix + "')");
             }
-            return new BuiltImages(repository, version, suffix);
+            return new BuiltImages(repository, version, suffix, Long.parseLong(user));
         } catch (IllegalStateException e) {
             throw e;
         } catch (Exception e) {

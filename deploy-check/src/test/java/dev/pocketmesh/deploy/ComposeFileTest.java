@@ -29,6 +29,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 class ComposeFileTest {
     private static final Pattern HEALTH_URL = Pattern.compile("https?://[^\\s\"',\\]]+");
     private static Map<String, Object> compose;
+    private static final String VOLUME_OWNER = "artifact-volume-owner";
+    private static final String ARTIFACTS = "/var/lib/pocketmesh/artifacts";
     private static Map<String, Map<String, Object>> services;
 
     @BeforeAll
@@ -67,8 +69,31 @@ class ComposeFileTest {
     }
 
     @Test
+    void theArtifactVolumeIsHandedToTheImagesNonRootUserBeforeAnyServiceStarts() {
+        BuiltImages built = BuiltImages.fromRootPom();
+        Map<String, Object> owner = services.get(VOLUME_OWNER);
+        assertThat(owner).as("compose service %s", VOLUME_OWNER).isNotNull();
+        assertThat(owner.get("restart")).as("%s runs once", VOLUME_OWNER).isEqualTo("no");
+        assertThat(((List<?>) owner.get("command")).stream().map(String::valueOf).toList()).as("command of %s",
+                VOLUME_OWNER)
+                .containsExactly("chown", built.user() + ":" + built.user(), ARTIFACTS);
+        assertThat(mountAt(VOLUME_OWNER, ARTIFACTS)).as("%s mounts the artifact volume", VOLUME_OWNER).isPresent();
+        for (String service : ServiceConfig.SERVICES) {
+            for (String name : meshContainers(service)) {
+                assertThat(services.get(name)).as("%s keeps the images' user (no root override)", name)
+                        .doesNotContainKey("user");
+                assertThat(((Map<?, ?>) map(services.get(name).get("depends_on")).get(VOLUME_OWNER)).get("condition"))
+                        .as("%s waits for %s", name, VOLUME_OWNER).isEqualTo("service_completed_successfully");
+            }
+        }
+    }
+
+    @Test
     void everyServiceHasAHealthCheckOnItsReadinessEndpointAndPort() {
         for (String name : services.keySet()) {
+            if (name.equals(VOLUME_OWNER)) {
+                continue; // a one-shot container: compose waits for it to exit, not to be healthy
+            }
             Map<String, Object> svc = services.get(name);
             assertThat(svc).as("compose service %s", name).containsKey("healthcheck");
             Optional<ServiceConfig> mesh = meshService(svc);

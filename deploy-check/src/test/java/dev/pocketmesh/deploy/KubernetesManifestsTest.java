@@ -312,6 +312,31 @@ class KubernetesManifestsTest {
                         .isIn(built.cpu(service.module()), built.cuda(service.module())))));
     }
 
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void meshPodsRunAsTheImagesNonRootUserWithoutPrivilegeEscalation(String dir) {
+        BuiltImages built = BuiltImages.fromRootPom();
+        for (String service : SERVICES.keySet()) {
+            for (Deployment d : manifests(dir).meshDeployments(service)) {
+                String where = "Deployment " + d.getMetadata().getName() + " in " + dir;
+                var pod = d.getSpec().getTemplate().getSpec().getSecurityContext();
+                assertThat(pod).as("pod securityContext of %s", where).isNotNull();
+                assertThat(pod.getRunAsNonRoot()).as("runAsNonRoot of %s", where).isTrue();
+                assertThat(pod.getRunAsUser()).as("runAsUser of %s (the images' user)", where).isEqualTo(built.user());
+                // The shared artifact volume must be writable by that user.
+                assertThat(pod.getFsGroup()).as("fsGroup of %s", where).isEqualTo(built.user());
+                for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
+                    assertThat(c.getSecurityContext()).as("securityContext of container %s of %s", c.getName(), where)
+                            .isNotNull();
+                    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).as("allowPrivilegeEscalation "
+                            + "of %s", where).isFalse();
+                    assertThat(c.getSecurityContext().getCapabilities().getDrop()).as("dropped capabilities of %s",
+                            where).contains("ALL");
+                }
+            }
+        }
+    }
+
     @Test
     void gpuOverlayRunsTrialWorkersOnNvidiaGpus() {
         Manifests m = manifests("overlays/gpu");
