@@ -3,6 +3,7 @@ package dev.pocketmesh.report;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.pocketmesh.contracts.JobState;
 import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.search.ParetoChoice;
 import dev.pocketmesh.state.JobRecord;
@@ -14,14 +15,16 @@ import java.util.Map;
 
 /**
  * Everything a job did, as {@code report.json}: baseline and final measurements, their ratios, every trial with
- * its configuration and metrics, the device profile that measured them, and for {@code objective: pareto} the front and why its pick was chosen.
+ * its configuration and metrics, the device profile that measured them (and, for a job with
+ * {@code evaluation.alsoMeasureOn}, the final model on every profile: {@code profiles}), and for {@code objective: pareto} the front and why its pick was chosen.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobReport(String jobId, String name, JobState status, String message, String learner,
         Map<String, Double> target, String optimizer, TrialSummary baseline, TrialSummary finalModel,
         String bestTrialId, Map<String, Double> ratios, Counts counts, ParetoChoice.Choice pareto,
         Map<String, Object> finalSummary, List<TrialSummary> trials, Instant createdAt, Instant updatedAt,
-        String deviceProfile) {
+        String deviceProfile,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ProfileMeasurement> profiles) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TrialSummary(String trialId, int number, TrialKind kind, TrialState state, int attempt,
@@ -52,6 +55,12 @@ public record JobReport(String jobId, String name, JobState status, String messa
      *                     widths, sparsities; a pipeline's stage by stage), or null
      */
     public static JobReport build(JobRecord job, List<TrialRecord> trials, Map<String, Object> finalSummary) {
+        return build(job, trials, finalSummary, Map.of());
+    }
+
+    /** @param extraProfiles the final model's results on the job's extra device profiles, by profile */
+    public static JobReport build(JobRecord job, List<TrialRecord> trials, Map<String, Object> finalSummary,
+            Map<String, TrialResult> extraProfiles) {
         TrialSummary baseline = null;
         TrialSummary fin = null;
         List<TrialSummary> search = new java.util.ArrayList<>();
@@ -82,7 +91,9 @@ public record JobReport(String jobId, String name, JobState status, String messa
                 new Counts(search.size(), evaluated, failed, pruned, search.size() - evaluated - failed - pruned),
                 spec != null && spec.search().isPareto() ? ParetoChoice.ofTrials(trials, spec).orElse(null) : null,
                 finalSummary, search, job.createdAt(), job.updatedAt(),
-                spec == null || spec.evaluation() == null ? null : spec.evaluation().device());
+                spec == null || spec.evaluation() == null ? null : spec.evaluation().device(),
+                ProfileMeasurement.of(spec, fin == null || fin.state() != TrialState.EVALUATED ? null : fin.metrics(),
+                        extraProfiles));
     }
 
     /**
