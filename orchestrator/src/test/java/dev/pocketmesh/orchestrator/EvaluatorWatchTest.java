@@ -58,7 +58,8 @@ class EvaluatorWatchTest {
         given().contentType(ContentType.JSON).body(job("cpu-x86-1t", "cuda")).when().post("/api/jobs")
                 .then().statusCode(400).body("errors.size()", equalTo(1))
                 .body("errors[0].field", equalTo("evaluation.alsoMeasureOn[0]"))
-                .body("errors[0].reason", containsString("no evaluator is running for device profile 'cuda'"));
+                .body("errors[0].reason", containsString("no evaluator is running for device profile 'cuda'"))
+                .body("errors[0].reason", containsString("the final model could not be measured there"));
     }
 
     @Test

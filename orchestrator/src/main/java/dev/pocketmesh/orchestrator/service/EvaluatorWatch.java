@@ -61,8 +61,9 @@ public class EvaluatorWatch {
         profilesOf(spec).forEach((field, profile) -> {
             if (registry.alive(profile).isEmpty()) {
                 missing.add(new FieldError(field, "no evaluator is running for device profile '" + profile
-                        + "', so " + (field.equals(PRIMARY) ? "no candidate" : "the final model") + " could be "
-                        + "measured there; start one with pocketmesh.evaluator.profile=" + profile
+                        + "', so " + (field.equals(PRIMARY) ? "no candidate could be measured"
+                                : "the final model could not be measured there")
+                        + "; start one with pocketmesh.evaluator.profile=" + profile
                         + " or choose a running profile (" + runningProfiles() + ")"));
             }
         });
