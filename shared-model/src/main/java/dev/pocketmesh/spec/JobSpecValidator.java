@@ -572,25 +572,26 @@ public final class JobSpecValidator {
                     + node + ")"));
             return List.of();
         }
+        List<String> listed = new ArrayList<>(); // as written, by index, so a duplicate can point at the first
         List<String> profiles = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             String path = "evaluation.alsoMeasureOn[" + i + "]";
             JsonNode item = node.get(i);
-            if (!item.isTextual()) {
+            String profile = item.isTextual() ? item.asText() : null;
+            if (profile == null) {
                 errors.add(new FieldError(path, "must be a device profile name (got " + item + ")"));
-            } else if (item.asText().equals(device)) {
+            } else if (profile.equals(device)) {
                 errors.add(new FieldError(path, "'" + device + "' is already evaluation.device, which measures "
                         + "every candidate; list only other profiles"));
-            } else if (profiles.contains(item.asText())) {
-                errors.add(new FieldError(path, "'" + item.asText() + "' is listed twice (first at index "
-                        + profiles.indexOf(item.asText()) + ")"));
-            } else if (checkProfile(item.asText(), path, errors)) {
-                profiles.add(item.asText());
-                continue;
+            } else if (listed.contains(profile)) {
+                errors.add(new FieldError(path, "'" + profile + "' is listed twice (first at index "
+                        + listed.indexOf(profile) + ")"));
+            } else if (checkProfile(profile, path, errors)) {
+                profiles.add(profile);
             }
-            profiles.add(null); // keeps indexes of later duplicates right
+            listed.add(profile);
         }
-        return profiles.stream().filter(p -> p != null).toList();
+        return profiles;
     }
 
     /** Adds the error when {@code profile} is not a known device profile; true when it is. */
