@@ -18,10 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Device profiles through the real mesh: a job names the profile it is measured on, an evaluator started with that
  * profile measures it (with the profile's settings: one thread, batches 1 and 8), and a latency target decides which
- * trial may be the final model; a job naming a profile nobody serves is refused at once, naming the field.
+ * trial may be the final model; the final model is also measured on a second profile by that profile's evaluator
+ * ({@code evaluation.alsoMeasureOn}), a row per profile in the report; a job naming a profile nobody serves (primary
+ * or extra) is refused at once, naming the field.
  */
 class DeviceProfileIT {
     private static final String PROFILE = "cpu-x86-1t";
+    /** The fixture's own evaluator's profile: the extra measurement costs no further evaluator process. */
+    private static final String EXTRA = "cpu";
     private final MeshFixture fixture = MeshFixture.get();
 
     @TempDir
@@ -39,7 +43,17 @@ class DeviceProfileIT {
     }
 
     @Test
-    void aLatencyRatioJobMeasuredByTheCpuX86OneThreadEvaluatorCompletes() throws Exception {
+    void anExtraProfileWithoutEvaluatorsIsRefusedAtOnceNamingItsIndex() {
+        String yaml = MeshFixture.simulatedJob("e2e-no-extra-evaluator", 2, 1, 0, 1, 3)
+                + "evaluation: {device: cpu, alsoMeasureOn: [cpu-x86-4t]}\n";
+        OrchestratorClient.Submitted submitted = fixture.client.submit(yaml, null);
+        assertThat(submitted.accepted()).isFalse();
+        assertThat(submitted.errors().toString()).contains("evaluation.alsoMeasureOn[0]")
+                .contains("no evaluator is running for device profile 'cpu-x86-4t'");
+    }
+
+    @Test
+    void aLatencyRatioJobMeasuredByTheCpuX86OneThreadEvaluatorCompletesAndIsAlsoMeasuredOnCpu() throws Exception {
         fixture.mesh.launchEvaluator(PROFILE);
         try {
             Path jobFile = runs.resolve("job.yaml");
@@ -47,7 +61,7 @@ class DeviceProfileIT {
             Files.writeString(jobFile, MeshFixture.pruningJob("e2e-latency-ratio", 300, 2, "l1-norm")
                     .replace("target: {flopsRatio: 2}", "target: {flopsRatio: 2, latencyRatio: 1.0}")
                     .replace("baselineEpochs: 2", "baselineEpochs: 1")
-                    + "evaluation: {device: " + PROFILE + "}\n");
+                    + "evaluation: {device: " + PROFILE + ", alsoMeasureOn: [" + EXTRA + "]}\n");
             int exit = PocketMeshCli.commandLine().execute("compress", jobFile.toString(), "--url",
                     fixture.mesh.orchestratorUrl(), "--runs-dir", runs.toString(), "--timeout", "PT5M");
             assertThat(exit).isZero();
@@ -89,8 +103,37 @@ class DeviceProfileIT {
             assertThat(fin.path("latencyBatch").asDouble()).isEqualTo(8.0);
             assertThat(fin.path("latencyBatchMs").asDouble()).isGreaterThan(fin.path("latencyMs").asDouble());
             assertThat(fin.path("latencyRatio").asDouble()).isGreaterThanOrEqualTo(0.99);
-            assertThat(Files.readString(runs.resolve(jobId).resolve("report.md")))
-                    .contains("Measured on device profile `" + PROFILE + "`");
+            String markdown = Files.readString(runs.resolve(jobId).resolve("report.md"));
+            assertThat(markdown).contains("Measured on device profile `" + PROFILE + "`");
+
+            // The final model on each profile: the primary's row is the FINAL trial's measurement, the extra one
+            // comes from the cpu evaluator (one thread, batch 1 only), timed against the baseline in its own run.
+            JsonNode profiles = report.path("profiles");
+            assertThat(profiles).hasSize(2);
+            assertThat(profiles.get(0).path("profile").asText()).isEqualTo(PROFILE);
+            assertThat(profiles.get(0).path("primary").asBoolean()).isTrue();
+            assertThat(profiles.get(0).path("latencyMs").asDouble()).isEqualTo(fin.path("latencyMs").asDouble());
+            assertThat(profiles.get(0).path("batch").asInt()).isEqualTo(8);
+            JsonNode extra = profiles.get(1);
+            assertThat(extra.path("profile").asText()).isEqualTo(EXTRA);
+            assertThat(extra.path("state").asText()).isEqualTo("EVALUATED");
+            assertThat(extra.path("measuredBy").asText()).isNotEqualTo("evaluator-" + PROFILE);
+            assertThat(extra.path("threads").asInt()).isEqualTo(1);
+            assertThat(extra.path("batch").asInt()).isEqualTo(1);
+            for (JsonNode row : profiles) {
+                assertThat(row.path("runtime").asText()).isEqualTo("onnxruntime (cpu)");
+                assertThat(row.path("latencyMs").asDouble()).isPositive();
+                assertThat(row.path("latencyP90Ms").asDouble()).isGreaterThanOrEqualTo(row.path("latencyMs").asDouble());
+                assertThat(row.path("speedup").asDouble()).isPositive();
+                // The same model in the same runtime: one test accuracy, whichever evaluator scored it.
+                assertThat(row.path("accuracy").asDouble()).isEqualTo(fin.path("testAccuracy").asDouble());
+            }
+            // The extra measurement did not replace the primary one on the FINAL trial.
+            TrialRecord finalTrial = fixture.trials.find(dev.pocketmesh.contracts.MessageIds.finalTrialId(jobId))
+                    .orElseThrow();
+            assertThat(finalTrial.metrics().get("latencyBatch")).isEqualTo(8.0);
+            assertThat(markdown).contains("## Final model on each device profile").contains("| `" + PROFILE
+                    + "` (primary) | EVALUATED |").contains("| `" + EXTRA + "` | EVALUATED |");
 
             // The same job again (same seed, so the same proposals): the evaluator has timed the pieces of those
             // candidates by now, so every proposal goes out with its estimate, and the report sets it beside the

@@ -22,8 +22,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job whose device profile has no evaluator is refused at intake with {@code evaluation.device} named, and a
- * running job whose evaluators vanish fails with the reason after the grace period, instead of waiting forever.
+ * A job whose device profile (primary or extra) has no evaluator is refused at intake with {@code evaluation.device}
+ * or {@code evaluation.alsoMeasureOn[i]} named, and a running job whose evaluators vanish fails with the reason after the grace period, instead of waiting forever.
  * Heartbeats are written to the real Redis here exactly as an evaluator writes them.
  */
 @QuarkusTest
@@ -44,6 +44,36 @@ class EvaluatorWatchTest {
     private static String job(String device) {
         String spec = Specs.SIMULATED;
         return spec.substring(0, spec.length() - 1) + ",\"evaluation\":{\"device\":\"" + device + "\"}}";
+    }
+
+    private static String job(String device, String alsoMeasureOn) {
+        String spec = Specs.SIMULATED;
+        return spec.substring(0, spec.length() - 1) + ",\"evaluation\":{\"device\":\"" + device
+                + "\",\"alsoMeasureOn\":[\"" + alsoMeasureOn + "\"]}}";
+    }
+
+    @Test
+    void anExtraProfileWithoutEvaluatorsIsRefusedNamingItsIndex() {
+        evaluators.heartbeat("cpu-x86-1t", "test-x86-1t-evaluator", "{}", Duration.ofSeconds(60));
+        given().contentType(ContentType.JSON).body(job("cpu-x86-1t", "cuda")).when().post("/api/jobs")
+                .then().statusCode(400).body("errors.size()", equalTo(1))
+                .body("errors[0].field", equalTo("evaluation.alsoMeasureOn[0]"))
+                .body("errors[0].reason", containsString("no evaluator is running for device profile 'cuda'"))
+                .body("errors[0].reason", containsString("the final model could not be measured there"));
+    }
+
+    @Test
+    void aRunningJobFailsWhenTheEvaluatorsOfAnExtraProfileVanish() {
+        String jobId = Specs.uniqueId("vanish-extra");
+        evaluators.heartbeat("cpu-x86-1t", "test-x86-1t-evaluator", "{}", Duration.ofSeconds(60));
+        evaluators.heartbeat("cuda", "test-cuda-evaluator", "{}", Duration.ofSeconds(2));
+        given().contentType(ContentType.JSON).body(job("cpu-x86-1t", "cuda")).queryParam("jobId", jobId).when()
+                .post("/api/jobs").then().statusCode(202).body("state", equalTo("BASELINE"));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> jobs.find(jobId).orElseThrow().state().isTerminal());
+        JobRecord job = jobs.find(jobId).orElseThrow();
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.message()).contains("device profile 'cuda'").contains("evaluation.alsoMeasureOn[0]");
     }
 
     @Test

@@ -159,6 +159,65 @@ class JobLifecycleTest {
         assertThat(jobs.find(jobId).orElseThrow().message()).contains("out of memory");
     }
 
+    @Test
+    void theFinalModelIsMeasuredOnEveryExtraProfileBeforeTheJobCompletesAndAFailedOneIsNoted() {
+        String jobId = Specs.uniqueId("life-profiles");
+        String spec = Specs.SIMULATED.replace("\"trials\":3", "\"trials\":1");
+        MeshKafka.send(Topics.JOBS_SUBMIT, jobId, spec.substring(0, spec.length() - 1)
+                + ",\"evaluation\":{\"device\":\"cpu\",\"alsoMeasureOn\":[\"cpu-x86-4t\",\"cuda\"]}}");
+        TrialProposal baseline = proposal(MessageIds.baselineTrialId(jobId));
+        MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(evaluated(baseline)));
+        awaitState(jobId, JobState.SEARCHING);
+        TrialProposal only = TrialProposal.of(jobId, MessageIds.searchTrialId(jobId, 1), 1, 1, TrialKind.SEARCH,
+                config(0.5), baseline.spec());
+        assertThat(trials.propose(only)).isTrue();
+        MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(evaluated(only)));
+        TrialProposal fin = proposal(MessageIds.finalTrialId(jobId));
+        TrialResult finalResult = evaluated(fin);
+        MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(finalResult));
+
+        // Evaluated on the primary profile, the final model goes to each extra profile's evaluators; the job waits.
+        await().atMost(MeshKafka.TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> jobs.events(jobId).stream()
+                .anyMatch(e -> e.message() != null && e.message().contains("measuring it on cpu-x86-4t, cuda")));
+        Map<String, EvaluationRequest> requests = new LinkedHashMap<>();
+        for (String profile : List.of("cpu-x86-4t", "cuda")) {
+            String id = MessageIds.finalOnProfileId(jobId, profile);
+            EvaluationRequest request = Json.read(MeshKafka.await(Topics.evaluations(profile),
+                    r -> id.equals(r.key())).value(), EvaluationRequest.class);
+            assertThat(request.deviceProfile()).isEqualTo(profile);
+            assertThat(request.kind()).isEqualTo(TrialKind.FINAL);
+            assertThat(request.artifactUri()).isEqualTo(finalResult.artifactUri());
+            assertThat(request.baselineArtifactUri())
+                    .isEqualTo(trials.find(baseline.trialId()).orElseThrow().artifactUri());
+            requests.put(profile, request);
+        }
+        assertThat(jobs.find(jobId).orElseThrow().state()).isEqualTo(JobState.FINALIZING);
+
+        TrialResult on4t = TrialResult.evaluated(requests.get("cpu-x86-4t"), Map.of("latencyMs", 0.5,
+                "latencyP90Ms", 0.6, "latencySpeedup", 1.7, "latencyThreads", 4.0, "testAccuracy", 0.8), "eval-4t");
+        MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(on4t));
+        MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(on4t)); // redelivered: kept once
+        await().atMost(MeshKafka.TIMEOUT).until(() -> jobs.profileMeasurements(jobId).containsKey("cpu-x86-4t"));
+        assertThat(jobs.find(jobId).orElseThrow().state()).as("cuda has not answered").isEqualTo(JobState.FINALIZING);
+
+        EvaluationRequest cuda = requests.get("cuda");
+        MeshKafka.send(Topics.TRIALS_RESULTS, jobId, Json.write(TrialResult.failed(jobId, cuda.trialId(),
+                cuda.trialNumber(), 1, TrialKind.FINAL, cuda.config(), "measurement failed: no GPU", "eval-cuda")));
+        awaitState(jobId, JobState.COMPLETED);
+        assertThat(jobs.find(jobId).orElseThrow().message())
+                .contains("not measured on 'cuda' (evaluation.alsoMeasureOn): measurement failed: no GPU");
+        // The primary result stays on the FINAL trial; the extras are the job's, one row per profile in the report.
+        assertThat(trials.find(fin.trialId()).orElseThrow().metrics()).isEqualTo(finalResult.metrics());
+        given().when().get("/api/jobs/" + jobId + "/report").then().statusCode(200)
+                .body("profiles.profile", org.hamcrest.Matchers.contains("cpu", "cpu-x86-4t", "cuda"))
+                .body("profiles.state", org.hamcrest.Matchers.contains("EVALUATED", "EVALUATED", "FAILED"))
+                .body("profiles[1].latencyMs", equalTo(0.5f)).body("profiles[1].threads", equalTo(4))
+                .body("profiles[1].measuredBy", equalTo("eval-4t"))
+                .body("profiles[2].error", equalTo("measurement failed: no GPU"));
+        assertThat(jobs.events(jobId).stream().filter(e -> on4t.trialId().equals(e.trialId())).count())
+                .as("the redelivered extra result is announced once").isEqualTo(1);
+    }
+
     private void awaitState(String jobId, JobState state) {
         await().atMost(MeshKafka.TIMEOUT).pollInterval(Duration.ofMillis(100)).untilAsserted(
                 () -> assertThat(jobs.find(jobId)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(state)));

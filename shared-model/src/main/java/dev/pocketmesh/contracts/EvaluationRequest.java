@@ -21,6 +21,19 @@ public record EvaluationRequest(int schemaVersion, String messageId, String jobI
         return this;
     }
 
+    /**
+     * The final model measured on one of the job's extra device profiles ({@code evaluation.alsoMeasureOn}): the
+     * FINAL trial's artifact under a measurement id of its own ({@link MessageIds#finalOnProfileId}), timed against
+     * the job's baseline like every other candidate.
+     */
+    public static EvaluationRequest finalOnProfile(TrialProposal finalProposal, String profile, String artifactUri,
+            String workerId, String baselineArtifactUri) {
+        return new EvaluationRequest(SCHEMA_VERSION, MessageIds.next(), finalProposal.jobId(), Instant.now(),
+                MessageIds.finalOnProfileId(finalProposal.jobId(), profile), finalProposal.trialNumber(), 1,
+                TrialKind.FINAL, profile, artifactUri, workerId, finalProposal.config(), finalProposal.spec(),
+                baselineArtifactUri);
+    }
+
     public static EvaluationRequest of(TrialProposal proposal, String deviceProfile, String artifactUri,
             String workerId) {
         return of(proposal, deviceProfile, artifactUri, workerId, null);

@@ -1,9 +1,12 @@
 package dev.pocketmesh.contracts;
 
+import java.util.Optional;
 import java.util.UUID;
 
 /** Message and job identifiers. */
 public final class MessageIds {
+    private static final String ON_PROFILE = "-on-";
+
     private MessageIds() {
     }
 
@@ -36,6 +39,21 @@ public final class MessageIds {
 
     public static String finalTrialId(String jobId) {
         return jobId + "-final";
+    }
+
+    /**
+     * The measurement of the job's final model on an extra device profile ({@code evaluation.alsoMeasureOn}): a trial
+     * id of its own, so its result never lands on the FINAL trial's record, which holds the primary profile's.
+     */
+    public static String finalOnProfileId(String jobId, String profile) {
+        return finalTrialId(jobId) + ON_PROFILE + profile;
+    }
+
+    /** The extra profile a {@link #finalOnProfileId} of {@code jobId} names, or empty for every other trial id. */
+    public static Optional<String> extraProfileOf(String jobId, String trialId) {
+        String prefix = finalTrialId(jobId) + ON_PROFILE;
+        return trialId != null && trialId.startsWith(prefix) && trialId.length() > prefix.length()
+                ? Optional.of(trialId.substring(prefix.length())) : Optional.empty();
     }
 
     public static String searchTrialId(String jobId, int number) {

@@ -3,6 +3,7 @@ package dev.pocketmesh.report;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.pocketmesh.contracts.JobState;
 import dev.pocketmesh.contracts.TrialKind;
+import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
 import dev.pocketmesh.search.ParetoChoice;
 import dev.pocketmesh.state.JobRecord;
@@ -14,17 +15,20 @@ import java.util.Map;
 
 /**
  * Everything a job did, as {@code report.json}: baseline and final measurements, their ratios, every trial with
- * its configuration and metrics, the device profile that measured them, and for {@code objective: pareto} the front and why its pick was chosen.
- * A trial the hpo-service screened by the latency model before training also shows that estimate
- * ({@value #PROPOSAL_ESTIMATE}) and its error against the measured latency ({@value #PROPOSAL_ERROR}) among its
- * metrics; {@code latencyEstimate} sums those errors up over the job's trials.
+ * its configuration and metrics, the device profile that measured them (and, for a job with
+ * {@code evaluation.alsoMeasureOn}, the final model on every profile: {@code profiles}), and for
+ * {@code objective: pareto} the front and why its pick was chosen. A trial the hpo-service screened by the latency
+ * model before training also shows that estimate ({@value #PROPOSAL_ESTIMATE}) and its error against the measured
+ * latency ({@value #PROPOSAL_ERROR}) among its metrics; {@code latencyEstimate} sums those errors up over the job's
+ * trials.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobReport(String jobId, String name, JobState status, String message, String learner,
         Map<String, Double> target, String optimizer, TrialSummary baseline, TrialSummary finalModel,
         String bestTrialId, Map<String, Double> ratios, Counts counts, ParetoChoice.Choice pareto,
         Map<String, Object> finalSummary, List<TrialSummary> trials, Instant createdAt, Instant updatedAt,
-        String deviceProfile, LatencyEstimate latencyEstimate) {
+        String deviceProfile, LatencyEstimate latencyEstimate,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ProfileMeasurement> profiles) {
     /** The latency model's estimate of a search trial's candidate when it was proposed, in ms. */
     public static final String PROPOSAL_ESTIMATE = "proposalEstimatedLatencyMs";
     /** That estimate's error against the measured {@code latencyMs}, in percent of the measurement (signed). */
@@ -85,6 +89,12 @@ public record JobReport(String jobId, String name, JobState status, String messa
      *                     widths, sparsities; a pipeline's stage by stage), or null
      */
     public static JobReport build(JobRecord job, List<TrialRecord> trials, Map<String, Object> finalSummary) {
+        return build(job, trials, finalSummary, Map.of());
+    }
+
+    /** @param extraProfiles the final model's results on the job's extra device profiles, by profile */
+    public static JobReport build(JobRecord job, List<TrialRecord> trials, Map<String, Object> finalSummary,
+            Map<String, TrialResult> extraProfiles) {
         TrialSummary baseline = null;
         TrialSummary fin = null;
         List<TrialSummary> search = new java.util.ArrayList<>();
@@ -116,7 +126,9 @@ public record JobReport(String jobId, String name, JobState status, String messa
                 spec != null && spec.search().isPareto() ? ParetoChoice.ofTrials(trials, spec).orElse(null) : null,
                 finalSummary, search, job.createdAt(), job.updatedAt(),
                 spec == null || spec.evaluation() == null ? null : spec.evaluation().device(),
-                LatencyEstimate.of(search));
+                LatencyEstimate.of(search),
+                ProfileMeasurement.of(spec, fin == null || fin.state() != TrialState.EVALUATED ? null : fin.metrics(),
+                        extraProfiles));
     }
 
     /**

@@ -97,6 +97,7 @@ public final class ReportMarkdown {
         } else {
             md.append("(no final model)\n");
         }
+        md.append(ProfileMeasurement.markdown(r.profiles()));
         if (!plots.isEmpty()) {
             md.append("\n## Plots\n\n");
             for (ReportFiles.Plot plot : plots) {

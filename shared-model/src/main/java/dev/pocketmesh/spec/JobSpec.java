@@ -1,6 +1,7 @@
 package dev.pocketmesh.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -127,8 +128,20 @@ public record JobSpec(String name, Model model, Dataset dataset, Compression com
 
     /**
      * The device profile that measures candidates (one of {@code dev.pocketmesh.device.DeviceProfile}, which holds its
-     * runtime, threads and batch); its evaluators consume {@code pocketmesh.evaluations.<device>}.
+     * runtime, threads and batch); its evaluators consume {@code pocketmesh.evaluations.<device>}, and it alone drives
+     * the search and the objective's latency. {@code alsoMeasureOn}: further profiles the final model is measured on
+     * once it is evaluated on {@code device} (each by its own evaluators, a row per profile in the report); empty for
+     * none.
      */
-    public record Evaluation(String device) {
+    public record Evaluation(String device, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> alsoMeasureOn) {
+        public Evaluation {
+            // Specs stored before the field existed, and jobs that name no extra profile, measure on one profile.
+            alsoMeasureOn = alsoMeasureOn == null ? List.of() : List.copyOf(alsoMeasureOn);
+        }
+
+        /** Measured on {@code device} only. */
+        public Evaluation(String device) {
+            this(device, List.of());
+        }
     }
 }

@@ -552,18 +552,61 @@ public final class JobSpecValidator {
             errors.add(new FieldError("evaluation", "must be an object"));
             return null;
         }
-        unknownFields(node, "evaluation.", Set.of("device"), errors);
+        unknownFields(node, "evaluation.", Set.of("device", "alsoMeasureOn"), errors);
         String device = optionalText(node, "device", "evaluation.device", errors);
         if (device == null) {
             device = DeviceProfile.DEFAULT;
-        } else if (!DEVICE_PROFILE.matcher(device).matches()) {
-            errors.add(new FieldError("evaluation.device",
-                    "must be a device profile name of lowercase letters, digits and '-' (got '" + device + "')"));
-        } else if (DeviceProfile.find(device).isEmpty()) {
-            errors.add(new FieldError("evaluation.device", "unknown device profile '" + device + "'; known: "
-                    + DeviceProfile.names()));
+        } else {
+            checkProfile(device, "evaluation.device", errors);
         }
-        return new JobSpec.Evaluation(device);
+        return new JobSpec.Evaluation(device, alsoMeasureOn(node.get("alsoMeasureOn"), device, errors));
+    }
+
+    /** The extra profiles of the final model: known, each once, and not the primary {@code device} again. */
+    private static List<String> alsoMeasureOn(JsonNode node, String device, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            errors.add(new FieldError("evaluation.alsoMeasureOn", "must be a list of device profile names (got "
+                    + node + ")"));
+            return List.of();
+        }
+        List<String> listed = new ArrayList<>(); // as written, by index, so a duplicate can point at the first
+        List<String> profiles = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "evaluation.alsoMeasureOn[" + i + "]";
+            JsonNode item = node.get(i);
+            String profile = item.isTextual() ? item.asText() : null;
+            if (profile == null) {
+                errors.add(new FieldError(path, "must be a device profile name (got " + item + ")"));
+            } else if (profile.equals(device)) {
+                errors.add(new FieldError(path, "'" + device + "' is already evaluation.device, which measures "
+                        + "every candidate; list only other profiles"));
+            } else if (listed.contains(profile)) {
+                errors.add(new FieldError(path, "'" + profile + "' is listed twice (first at index "
+                        + listed.indexOf(profile) + ")"));
+            } else if (checkProfile(profile, path, errors)) {
+                profiles.add(profile);
+            }
+            listed.add(profile);
+        }
+        return profiles;
+    }
+
+    /** Adds the error when {@code profile} is not a known device profile; true when it is. */
+    private static boolean checkProfile(String profile, String path, List<FieldError> errors) {
+        if (!DEVICE_PROFILE.matcher(profile).matches()) {
+            errors.add(new FieldError(path,
+                    "must be a device profile name of lowercase letters, digits and '-' (got '" + profile + "')"));
+            return false;
+        }
+        if (DeviceProfile.find(profile).isEmpty()) {
+            errors.add(new FieldError(path, "unknown device profile '" + profile + "'; known: "
+                    + DeviceProfile.names()));
+            return false;
+        }
+        return true;
     }
 
     private static void unknownFields(JsonNode node, String prefix, Set<String> known, List<FieldError> errors) {

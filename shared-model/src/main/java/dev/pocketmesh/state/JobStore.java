@@ -4,12 +4,15 @@ import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.contracts.JobEvent;
 import dev.pocketmesh.contracts.JobState;
 import dev.pocketmesh.contracts.TrialProgress;
+import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.spec.JobSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -140,6 +143,23 @@ public final class JobStore {
     public List<TrialProgress> epochs(String jobId) {
         return redis.lrange(RedisKeys.jobEpochs(jobId), 0, -1).stream()
                 .map(json -> Json.read(json, TrialProgress.class)).toList();
+    }
+
+    /**
+     * Keeps the final model's result on one extra device profile ({@code result.deviceProfile()}, or {@code profile}
+     * for a failure, which names none). The first result per profile counts, so a redelivery changes nothing;
+     * false when one was kept already.
+     */
+    public boolean recordProfileMeasurement(String profile, TrialResult result) {
+        return redis.hsetnx(RedisKeys.jobProfileMeasurements(result.jobId()), profile, Json.write(result)) == 1;
+    }
+
+    /** The final model's results on the job's extra device profiles, by profile (those measured so far). */
+    public Map<String, TrialResult> profileMeasurements(String jobId) {
+        Map<String, TrialResult> measured = new TreeMap<>();
+        redis.hgetAll(RedisKeys.jobProfileMeasurements(jobId))
+                .forEach((profile, json) -> measured.put(profile, Json.read(json, TrialResult.class)));
+        return measured;
     }
 
     public List<JobEvent> events(String jobId) {

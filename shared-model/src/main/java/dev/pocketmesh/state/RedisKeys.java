@@ -25,6 +25,11 @@ public final class RedisKeys {
         return "pm:job:" + jobId + ":epochs";
     }
 
+    /** Hash: extra device profile → the final model's result measured there (TrialResult JSON), first one kept. */
+    public static String jobProfileMeasurements(String jobId) {
+        return "pm:job:" + jobId + ":profiles";
+    }
+
     /** Sorted set of the job's trial ids, scored by trial number (baseline -1, final last). */
     public static String jobTrials(String jobId) {
         return "pm:job:" + jobId + ":trials";

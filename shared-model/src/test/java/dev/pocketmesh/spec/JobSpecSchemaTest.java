@@ -50,6 +50,7 @@ class JobSpecSchemaTest {
                 "{name: a, model: {zoo: mlp}, dataset: {format: synthetic}, compression: {learner: magic}}",
                 "{name: a, model: {zoo: mlp, uri: x}, dataset: {format: synthetic}, compression: {learner: simulated}}",
                 base + ", training: {devices: tpu}}",
+                base + ", evaluation: {alsoMeasureOn: [tpu-v9]}}",
                 "{name: a, model: {zoo: mlp}, dataset: {format: idx, path: /d, imageSize: 28}, "
                         + "compression: {learner: simulated}}",
                 "{name: a, model: {zoo: mlp}, dataset: {format: cifar10, path: /d, imageSize: 32}, "

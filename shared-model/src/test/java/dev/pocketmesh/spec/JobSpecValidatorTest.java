@@ -132,6 +132,29 @@ class JobSpecValidatorTest {
     }
 
     @Test
+    void extraProfilesAreKnownDistinctAndNotThePrimary() {
+        JobSpec spec = parser.parse(VALID + "evaluation: {device: cpu-x86-1t, alsoMeasureOn: [cpu-x86-4t, cpu]}\n");
+        assertThat(spec.evaluation().device()).isEqualTo("cpu-x86-1t");
+        assertThat(spec.evaluation().alsoMeasureOn()).containsExactly("cpu-x86-4t", "cpu");
+        assertThat(parser.parse(VALID).evaluation().alsoMeasureOn()).isEmpty();
+
+        List<FieldError> bad = errors(VALID
+                + "evaluation: {device: cpu-x86-1t, alsoMeasureOn: [cpu, tpu-v9, cpu, cpu-x86-1t, 7]}\n");
+        assertThat(bad).extracting(FieldError::field).containsExactly("evaluation.alsoMeasureOn[1]",
+                "evaluation.alsoMeasureOn[2]", "evaluation.alsoMeasureOn[3]", "evaluation.alsoMeasureOn[4]");
+        assertThat(bad.get(0).reason()).contains("unknown device profile 'tpu-v9'");
+        assertThat(bad.get(1).reason()).contains("'cpu' is listed twice (first at index 0)");
+        assertThat(bad.get(2).reason()).contains("'cpu-x86-1t' is already evaluation.device");
+        assertThat(bad.get(3).reason()).contains("must be a device profile name");
+
+        assertThat(errors(VALID + "evaluation: {alsoMeasureOn: cpu-x86-4t}\n")).extracting(FieldError::field)
+                .containsExactly("evaluation.alsoMeasureOn");
+        // The default primary counts as the primary: 'cpu' may not be repeated when device is left out.
+        assertThat(errors(VALID + "evaluation: {alsoMeasureOn: [cpu]}\n")).extracting(FieldError::field)
+                .containsExactly("evaluation.alsoMeasureOn[0]");
+    }
+
+    @Test
     void malformedDocumentSaysWhere() {
         assertThatThrownBy(() -> parser.parse("name: [unclosed"))
                 .isInstanceOf(JobSpecException.class)

@@ -1,7 +1,9 @@
 package dev.pocketmesh.orchestrator.messaging;
 
+import dev.pocketmesh.contracts.EvaluationRequest;
 import dev.pocketmesh.contracts.JobEvent;
 import dev.pocketmesh.contracts.StudyCommand;
+import dev.pocketmesh.contracts.Topics;
 import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.json.Json;
@@ -28,10 +30,13 @@ public class MeshPublisher {
     private final Emitter<String> studies;
     private final Emitter<String> proposals;
     private final Emitter<String> results;
+    private final Emitter<String> evaluations;
 
     public MeshPublisher(@Channel("job-events") Emitter<String> events, @Channel("studies") Emitter<String> studies,
             @Channel("trials-proposed") Emitter<String> proposals,
-            @Channel("trial-results-out") Emitter<String> results) {
+            @Channel("trial-results-out") Emitter<String> results,
+            @Channel("evaluations-out") Emitter<String> evaluations) {
+        this.evaluations = evaluations;
         this.events = events;
         this.studies = studies;
         this.proposals = proposals;
@@ -58,10 +63,27 @@ public class MeshPublisher {
         send(results, "trial-results-out", result.jobId(), Json.write(result));
     }
 
+    /**
+     * On {@code pocketmesh.evaluations.<request.deviceProfile>}, key trialId: the final model's measurement on an
+     * extra device profile (the workers send every other evaluation request).
+     */
+    public void evaluation(EvaluationRequest request) {
+        send(evaluations, "evaluations-out", request.trialId(), Json.write(request),
+                Topics.evaluations(request.deviceProfile()));
+    }
+
     private static void send(Emitter<String> emitter, String channel, String key, String json) {
+        send(emitter, channel, key, json, null);
+    }
+
+    /** @param topic the topic, or null for the channel's configured one */
+    private static void send(Emitter<String> emitter, String channel, String key, String json, String topic) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        Message<String> message = Message.of(json,
-                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()),
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withKey(key);
+        if (topic != null) {
+            metadata.withTopic(topic);
+        }
+        Message<String> message = Message.of(json, Metadata.of(metadata.build()),
                 () -> {
                     acked.complete(null);
                     return CompletableFuture.completedFuture(null);

@@ -10,17 +10,18 @@ import dev.pocketmesh.state.JobStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps jobs from waiting forever on a device profile nobody measures. At intake a job whose
- * {@code evaluation.device} has no live evaluator (by the heartbeats in {@link EvaluatorRegistry}) is refused with
- * that field named; while jobs run, a profile whose evaluators all vanished for longer than
+ * {@code evaluation.device} or one of whose {@code evaluation.alsoMeasureOn} profiles has no live evaluator (by the
+ * heartbeats in {@link EvaluatorRegistry}) is refused with that field named; while jobs run, a profile whose evaluators all vanished for longer than
  * {@code pocketmesh.evaluators.grace} fails its jobs with the reason. Replicas may both fail a job: the state change
  * is compare-and-set, so one wins.
  */
@@ -31,6 +32,7 @@ public class EvaluatorWatch {
             JobState.FINALIZING);
     /** Newest jobs looked at per round; more running jobs than this is beyond one local mesh. */
     private static final int SCAN_LIMIT = 1_000;
+    private static final String PRIMARY = "evaluation.device";
 
     private final EvaluatorRegistry registry;
     private final JobStore jobs;
@@ -47,18 +49,36 @@ public class EvaluatorWatch {
         this.config = config;
     }
 
-    /** The error that refuses {@code spec} because no evaluator serves its device profile, or empty. */
-    public Optional<FieldError> missingAtIntake(JobSpec spec) {
+    /**
+     * The errors that refuse {@code spec} because no evaluator serves one of its device profiles (the primary, or an
+     * extra one of {@code evaluation.alsoMeasureOn}), each naming its field; empty when every profile is served.
+     */
+    public List<FieldError> missingAtIntake(JobSpec spec) {
         if (!config.evaluators().required()) {
-            return Optional.empty();
+            return List.of();
         }
-        String profile = spec.evaluation().device();
-        if (!registry.alive(profile).isEmpty()) {
-            return Optional.empty();
+        List<FieldError> missing = new ArrayList<>();
+        profilesOf(spec).forEach((field, profile) -> {
+            if (registry.alive(profile).isEmpty()) {
+                missing.add(new FieldError(field, "no evaluator is running for device profile '" + profile
+                        + "', so " + (field.equals(PRIMARY) ? "no candidate could be measured"
+                                : "the final model could not be measured there")
+                        + "; start one with pocketmesh.evaluator.profile=" + profile
+                        + " or choose a running profile (" + runningProfiles() + ")"));
+            }
+        });
+        return missing;
+    }
+
+    /** The job's device profiles by the field that names them: the primary first, then the extras. */
+    static Map<String, String> profilesOf(JobSpec spec) {
+        Map<String, String> profiles = new LinkedHashMap<>();
+        profiles.put(PRIMARY, spec.evaluation().device());
+        List<String> extra = spec.evaluation().alsoMeasureOn();
+        for (int i = 0; i < extra.size(); i++) {
+            profiles.put("evaluation.alsoMeasureOn[" + i + "]", extra.get(i));
         }
-        return Optional.of(new FieldError("evaluation.device", "no evaluator is running for device profile '"
-                + profile + "', so no candidate could be measured; start one with pocketmesh.evaluator.profile="
-                + profile + " or choose a running profile (" + runningProfiles() + ")"));
+        return profiles;
     }
 
     @Scheduled(identity = "evaluator-watch", every = "${pocketmesh.reaper.interval:1s}",
@@ -74,23 +94,30 @@ public class EvaluatorWatch {
         }
     }
 
-    /** One round: fails the running jobs whose profile has had no evaluator for the grace period. */
+    /**
+     * One round: fails the running jobs of which one device profile (primary or extra: a job still searching will
+     * need its extra profiles for the final model, so it fails early rather than after the search) has had no
+     * evaluator for the grace period.
+     */
     public synchronized void failJobsWithoutEvaluators() {
         Map<String, Boolean> served = new HashMap<>();
         for (JobRecord job : jobs.listInStates(RUNNING, SCAN_LIMIT)) {
             if (job.spec() == null) {
                 continue;
             }
-            String profile = job.spec().evaluation().device();
-            if (served.computeIfAbsent(profile, p -> !registry.alive(p).isEmpty())) {
-                continue;
-            }
-            long since = missingSince.computeIfAbsent(profile, p -> System.nanoTime());
-            long missingMs = (System.nanoTime() - since) / 1_000_000L;
-            if (missingMs >= config.evaluators().grace().toMillis()) {
-                lifecycle.failRunning(job.jobId(), "no evaluator for device profile '" + profile
-                        + "' (evaluation.device) has been running for " + missingMs / 1000 + " s; its evaluators stopped "
-                        + "(start one with pocketmesh.evaluator.profile=" + profile + " and resubmit)");
+            for (Map.Entry<String, String> named : profilesOf(job.spec()).entrySet()) {
+                String profile = named.getValue();
+                if (served.computeIfAbsent(profile, p -> !registry.alive(p).isEmpty())) {
+                    continue;
+                }
+                long since = missingSince.computeIfAbsent(profile, p -> System.nanoTime());
+                long missingMs = (System.nanoTime() - since) / 1_000_000L;
+                if (missingMs >= config.evaluators().grace().toMillis()) {
+                    lifecycle.failRunning(job.jobId(), "no evaluator for device profile '" + profile + "' ("
+                            + named.getKey() + ") has been running for " + missingMs / 1000 + " s; its evaluators "
+                            + "stopped (start one with pocketmesh.evaluator.profile=" + profile + " and resubmit)");
+                    break;
+                }
             }
         }
         // Forget profiles that are served again or that no running job needs any more.

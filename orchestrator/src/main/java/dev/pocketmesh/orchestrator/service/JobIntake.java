@@ -75,7 +75,7 @@ public class JobIntake {
         try {
             spec = validator.validate(specNode);
             // A valid job nobody can measure would wait forever on its evaluations topic: refuse it now.
-            evaluators.missingAtIntake(spec).ifPresent(errors::add);
+            errors.addAll(evaluators.missingAtIntake(spec));
         } catch (JobSpecException e) {
             errors.addAll(e.errors());
         }

@@ -1,5 +1,6 @@
 package dev.pocketmesh.orchestrator.service;
 
+import dev.pocketmesh.contracts.EvaluationRequest;
 import dev.pocketmesh.contracts.FieldError;
 import dev.pocketmesh.contracts.JobEvent;
 import dev.pocketmesh.contracts.JobState;
@@ -128,6 +129,11 @@ public class JobLifecycle {
 
     /** Applies a trial result (idempotently) and moves the job on if the result finishes a stage. */
     public void onResult(TrialResult result) {
+        Optional<String> extraProfile = MessageIds.extraProfileOf(result.jobId(), result.trialId());
+        if (extraProfile.isPresent()) {
+            onExtraProfile(extraProfile.get(), result);
+            return;
+        }
         CompleteOutcome outcome = trials.complete(result);
         Optional<TrialRecord> stored = trials.find(result.trialId());
         if (stored.isEmpty()) {
@@ -262,10 +268,82 @@ public class JobLifecycle {
                     + (fin.error() == null ? "" : ": " + fin.error()));
             return;
         }
-        String message = "completed; best trial " + job.bestTrialId();
+        List<String> awaited = awaitedProfiles(job);
+        if (!awaited.isEmpty()) {
+            // Also after a redelivered FINAL result: a crash may have come before every request was sent, and an
+            // evaluator measures a duplicate harmlessly (the first result per profile counts).
+            requestExtraMeasurements(job, fin, awaited);
+            return;
+        }
+        complete(job, fin);
+    }
+
+    /**
+     * The final model, evaluated on {@code evaluation.device}, goes to the evaluators of each extra profile on their
+     * own topics; the job stays FINALIZING until every one has answered.
+     */
+    private void requestExtraMeasurements(JobRecord job, TrialRecord fin, List<String> profiles) {
+        String baseline = trials.find(MessageIds.baselineTrialId(job.jobId())).map(TrialRecord::artifactUri)
+                .orElse(null);
+        for (String profile : profiles) {
+            publisher.evaluation(EvaluationRequest.finalOnProfile(fin.proposal(), profile, fin.artifactUri(),
+                    fin.workerId(), baseline));
+        }
+        events.emit(JobEvent.trialUpdated(job.jobId(), fin.trialId(), fin.state(), "final model evaluated on '"
+                + job.spec().evaluation().device() + "'; measuring it on " + String.join(", ", profiles),
+                JobEvents.data("kind", TrialKind.FINAL, "awaitedProfiles", profiles)));
+    }
+
+    /** The job's extra device profiles whose measurement of the final model has not arrived yet. */
+    private List<String> awaitedProfiles(JobRecord job) {
+        List<String> extra = job.spec().evaluation().alsoMeasureOn();
+        if (extra.isEmpty()) {
+            return List.of();
+        }
+        Set<String> measured = jobs.profileMeasurements(job.jobId()).keySet();
+        return extra.stream().filter(p -> !measured.contains(p)).toList();
+    }
+
+    /**
+     * The final model's result on one extra profile: kept under the job (the FINAL trial's record holds the primary
+     * profile's), and once every extra profile answered, the job completes. A profile whose evaluator could not
+     * measure (FAILED) does not fail the job: the model was found and evaluated on the profile that drove the search;
+     * the completion message and the report's profile table say which profile failed and why.
+     */
+    private void onExtraProfile(String profile, TrialResult result) {
+        Optional<JobRecord> found = jobs.find(result.jobId());
+        if (found.isEmpty() || found.get().spec() == null
+                || !found.get().spec().evaluation().alsoMeasureOn().contains(profile)) {
+            LOG.warnf("Result %s names device profile '%s', which job %s does not measure on; ignored",
+                    result.trialId(), profile, result.jobId());
+            return;
+        }
+        if (jobs.recordProfileMeasurement(profile, result)) {
+            events.emit(JobEvent.trialUpdated(result.jobId(), result.trialId(), result.state(), "final model on '"
+                    + profile + "' " + result.state().name().toLowerCase()
+                    + (result.error() == null ? "" : ": " + result.error()),
+                    JobEvents.data("kind", TrialKind.FINAL, "deviceProfile", profile, "metrics", result.metrics(),
+                            "error", result.error(), "measuredBy", result.reportedBy())));
+        }
+        JobRecord job = found.get();
+        if (job.state() != JobState.FINALIZING || !awaitedProfiles(job).isEmpty()) {
+            return;
+        }
+        trials.find(MessageIds.finalTrialId(job.jobId())).filter(t -> t.state() == TrialState.EVALUATED)
+                .ifPresent(fin -> complete(job, fin));
+    }
+
+    private void complete(JobRecord job, TrialRecord fin) {
+        StringBuilder message = new StringBuilder("completed; best trial " + job.bestTrialId());
+        jobs.profileMeasurements(job.jobId()).forEach((profile, r) -> {
+            if (r.state() != TrialState.EVALUATED) {
+                message.append("; not measured on '").append(profile).append("' (evaluation.alsoMeasureOn): ")
+                        .append(r.error());
+            }
+        });
         // The report is written before the state says COMPLETED, so whoever sees COMPLETED can fetch it.
-        JobReports.Written written = reports.write(job.jobId(), JobState.COMPLETED, message);
-        events.transition(job.jobId(), Set.of(JobState.FINALIZING), JobState.COMPLETED, message, null,
+        JobReports.Written written = reports.write(job.jobId(), JobState.COMPLETED, message.toString());
+        events.transition(job.jobId(), Set.of(JobState.FINALIZING), JobState.COMPLETED, message.toString(), null,
                 JobEvents.data("final", fin.metrics(), "ratios", written.report().ratios(),
                         "bestTrialId", job.bestTrialId(), "report", written.json().toString(),
                         "reportMarkdown", written.markdown().toString()));

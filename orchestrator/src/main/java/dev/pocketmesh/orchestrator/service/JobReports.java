@@ -53,7 +53,7 @@ public class JobReports {
         JobRecord asOf = new JobRecord(job.jobId(), job.name(), state, job.spec(), message, job.errors(),
                 job.bestTrialId(), job.createdAt(), Instant.now());
         List<TrialRecord> all = trials.listForJob(jobId);
-        JobReport report = JobReport.build(asOf, all, finalSummary(all));
+        JobReport report = JobReport.build(asOf, all, finalSummary(all), jobs.profileMeasurements(jobId));
         String dir = ArtifactStore.jobDirectory(jobId);
         URI json = artifacts.put(dir + "/" + JSON, Json.writePretty(report).getBytes(StandardCharsets.UTF_8));
         Map<ReportFiles.Plot, byte[]> plots = plots(report);
