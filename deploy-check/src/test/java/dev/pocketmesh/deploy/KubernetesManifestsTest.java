@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -240,6 +241,37 @@ class KubernetesManifestsTest {
             assertThat(spec.get("minReplicaCount")).as("trial workers scale to zero").isEqualTo(0);
             assertThat((Integer) spec.get("maxReplicaCount")).isPositive();
             m.assertServiceAddress(String.valueOf(trigger.get("bootstrapServers")), "KEDA bootstrapServers");
+        }
+    }
+
+    /**
+     * The services create the trial topics with {@code pocketmesh.kafka.trial-partitions} partitions; a worker (or an
+     * evaluator) beyond that count would own no partition and idle, so no autoscaler may start more.
+     */
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void autoscalersStartNoMoreConsumersThanTheTrialTopicsHavePartitions(String dir) {
+        Manifests m = manifests(dir);
+        String env = "POCKETMESH_KAFKA_TRIAL_PARTITIONS";
+        assertThat(SERVICES.get("trial-worker").keysReadByCode()).as("the key %s sets", env)
+                .contains("pocketmesh.kafka.trial-partitions");
+        Set<String> values = new java.util.HashSet<>();
+        for (String service : ServiceConfig.SERVICES) {
+            for (Deployment d : m.meshDeployments(service)) {
+                // Whichever service starts first creates the topics: all must agree on the count.
+                values.add(m.environment(d.getSpec().getTemplate().getSpec().getContainers().get(0)).get(env));
+            }
+        }
+        assertThat(values).as("%s of every mesh service (%s)", env, dir).hasSize(1).doesNotContainNull();
+        int partitions = Integer.parseInt(values.iterator().next());
+        for (String service : List.of("trial-worker", "evaluator")) {
+            for (Deployment d : m.meshDeployments(service)) {
+                Map<String, Object> spec = m.scaledObjectFor(d).map(so -> spec(so)).orElseThrow();
+                assertThat((Integer) spec.get("maxReplicaCount"))
+                        .as("maxReplicaCount of %s against %s partitions (%s)", d.getMetadata().getName(), partitions,
+                                dir)
+                        .isPositive().isLessThanOrEqualTo(partitions);
+            }
         }
     }
 

@@ -43,6 +43,7 @@ final class MeshClients {
     private final String bootstrap;
     private final KafkaProducer<String, String> producer;
     private final Map<String, List<TrialProposal>> proposals = new ConcurrentHashMap<>();
+    private final Map<String, Integer> proposalPartitions = new ConcurrentHashMap<>();
 
     private MeshClients(String bootstrap) {
         this.bootstrap = bootstrap;
@@ -133,6 +134,11 @@ final class MeshClients {
         return List.copyOf(proposals.getOrDefault(jobId, List.of()));
     }
 
+    /** The partition of {@code pocketmesh.trials.proposed} the trial's (latest) proposal was published on. */
+    int partitionOf(String trialId) {
+        return proposalPartitions.get(trialId);
+    }
+
     /** Distinct trial numbers proposed for the job. */
     List<Integer> proposedNumbers(String jobId) {
         return proposals(jobId).stream().map(TrialProposal::trialNumber).distinct().sorted().toList();
@@ -161,6 +167,7 @@ final class MeshClients {
             while (true) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
                     TrialProposal p = Json.read(r.value(), TrialProposal.class);
+                    proposalPartitions.put(p.trialId(), r.partition());
                     proposals.computeIfAbsent(p.jobId(), k -> new CopyOnWriteArrayList<>()).add(p);
                 }
             }

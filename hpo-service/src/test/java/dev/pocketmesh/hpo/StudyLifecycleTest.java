@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.pocketmesh.contracts.Topics;
 import dev.pocketmesh.contracts.TrialProposal;
 import dev.pocketmesh.contracts.TrialResult;
 import dev.pocketmesh.contracts.TrialState;
@@ -138,6 +139,22 @@ class StudyLifecycleTest {
         await().atMost(DEADLINE).until(() -> studies.find(jobId).orElseThrow().told() == 1);
         awaitExactlyProposed(jobId, 1);
         assertThat(studies.openStudies()).doesNotContain(jobId);
+    }
+
+    @Test
+    void spreadsTheParallelTrialsOfAJobOverDistinctPartitions() {
+        // As many parallel trials as partitions: Kafka's key hash would put two on one partition but once in 10^13.
+        int parallel = Topics.TRIAL_PARTITIONS;
+        String jobId = MeshClients.newJobId("spread");
+        mesh.start(jobId, MeshClients.spec(parallel, parallel, 1));
+        awaitExactlyProposed(jobId, parallel);
+        // Published by the service's own channel (partitioner.class = TrialPartitioner): every worker gets one.
+        Set<Integer> partitions = new HashSet<>();
+        for (TrialProposal p : mesh.proposals(jobId)) {
+            partitions.add(mesh.partitionOf(p.trialId()));
+        }
+        assertThat(partitions).as("partitions of the %d parallel trials", parallel).hasSize(parallel);
+        mesh.cancel(jobId);
     }
 
     @Test

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * device profile's topic. A failure is logged, not fatal: the topics may be managed elsewhere.
  *
  * <p>{@code pocketmesh.kafka.provision-topics} (default true) switches it off, e.g. where the launcher or an
- * operator created the topics; {@code pocketmesh.kafka.replication-factor} (default -1: the broker's default).
+ * operator created the topics; {@code pocketmesh.kafka.replication-factor} (default -1: the broker's default);
+ * {@code pocketmesh.kafka.trial-partitions} (default {@link Topics#TRIAL_PARTITIONS}): partitions of the topics that
+ * spread trials, the most workers (or evaluators of one profile) that can work at once. Every service must get the
+ * same value (the first one up creates the topics); an existing topic keeps its count.
  */
 @ApplicationScoped
 public class TopicSetup {
@@ -30,14 +33,20 @@ public class TopicSetup {
     void provision(@Observes @Initialized(ApplicationScoped.class) Object started,
             @ConfigProperty(name = "pocketmesh.kafka.provision-topics", defaultValue = "true") boolean provision,
             @ConfigProperty(name = "pocketmesh.kafka.replication-factor", defaultValue = "-1") short replication,
+            @ConfigProperty(name = "pocketmesh.kafka.trial-partitions", defaultValue = "" + Topics.TRIAL_PARTITIONS)
+            int trialPartitions,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
             @ConfigProperty(name = "pocketmesh.evaluator.profile") Optional<String> evaluatorProfile) {
         if (!provision) {
             return;
         }
-        Map<String, Integer> topics = new LinkedHashMap<>(Topics.standardTopics());
+        if (trialPartitions < 1) {
+            throw new IllegalArgumentException("pocketmesh.kafka.trial-partitions must be at least 1, not "
+                    + trialPartitions);
+        }
+        Map<String, Integer> topics = new LinkedHashMap<>(Topics.standardTopics(trialPartitions));
         evaluatorProfile.ifPresent(profile -> {
-            topics.putIfAbsent(Topics.evaluations(profile), Topics.TRIAL_PARTITIONS);
+            topics.putIfAbsent(Topics.evaluations(profile), trialPartitions);
             topics.putIfAbsent(Topics.deadLetter(Topics.evaluations(profile)), 1);
         });
         // All of kafka.* (bootstrap servers, and SASL/TLS on a secured cluster), as the messaging channels get it.

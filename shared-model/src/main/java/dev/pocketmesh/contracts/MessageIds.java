@@ -2,10 +2,14 @@ package dev.pocketmesh.contracts;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Message and job identifiers. */
 public final class MessageIds {
     private static final String ON_PROFILE = "-on-";
+    /** The inverse of {@link #searchTrialId}: the job id, then {@code -t} and the trial number. */
+    private static final Pattern SEARCH_TRIAL_ID = Pattern.compile("(.+)-t(\\d{4,9})");
 
     private MessageIds() {
     }
@@ -58,5 +62,16 @@ public final class MessageIds {
 
     public static String searchTrialId(String jobId, int number) {
         return String.format("%s-t%04d", jobId, number);
+    }
+
+    /** The job and number a {@link #searchTrialId} names; empty for baseline, final and foreign ids. */
+    public static Optional<SearchTrialRef> parseSearchTrialId(String trialId) {
+        Matcher m = SEARCH_TRIAL_ID.matcher(trialId);
+        return m.matches() ? Optional.of(new SearchTrialRef(m.group(1), Integer.parseInt(m.group(2))))
+                : Optional.empty();
+    }
+
+    /** The parts of a search trial's id. */
+    public record SearchTrialRef(String jobId, int number) {
     }
 }

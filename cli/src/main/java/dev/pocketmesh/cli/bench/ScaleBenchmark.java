@@ -13,6 +13,7 @@ import dev.pocketmesh.infra.FreePorts;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.learner.LearnerCatalog;
 import dev.pocketmesh.messaging.TopicProvisioner;
+import dev.pocketmesh.messaging.TrialPartitioner;
 import dev.pocketmesh.spec.JobSpec;
 import dev.pocketmesh.spec.JobSpecParser;
 import dev.pocketmesh.spec.JobSpecValidator;
@@ -24,18 +25,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IntSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -55,13 +61,18 @@ import redis.clients.jedis.JedisPooled;
  * assignment, commit after handling), claim each attempt with a lease through {@link TrialStore}'s Lua scripts,
  * "train" for the simulated time, mark the attempt TRAINED and publish its {@link TrialResult} on
  * {@code pocketmesh.trials.results}. A collector applies results as the orchestrator does
- * ({@link TrialStore#complete}).
+ * ({@link TrialStore#complete}). Proposals are recorded and published as the hpo-service does: trial record first,
+ * then the proposal keyed by trialId through {@link TrialPartitioner}, the hpo-service's {@code partitioner.class}.
  * What is left out is the learner and the evaluator's measurement, so that the mesh's own scaling shows.
  *
  * <p>The run checks itself: every proposed trial ends EVALUATED, claimed exactly once, its result applied exactly once
  * (a duplicate or a lost trial fails the run). Efficiency is throughput over (workers x one worker's throughput);
- * "balance" is how evenly Kafka's partitions spread the trials (mean over the busiest worker's count), which bounds
- * efficiency whatever the mesh does, since a partition belongs to one worker of the group.
+ * "balance" is how evenly the trials spread over the workers (mean over the busiest worker's count), which bounds
+ * efficiency whatever the mesh does, since a partition belongs to one worker of the group. A level's trial count is
+ * a multiple of the partition count, so that an even spread is possible; the levels divide the partitions (the
+ * default 1 to 32 workers on 32), so Kafka can give every worker the same number of partitions. Each level also
+ * reports how Kafka assigned the partitions (the fewest and most per worker) and how far a job's {@code workers}
+ * consecutive trials, the ones it would run in parallel, have distinct workers.
  */
 public final class ScaleBenchmark {
     public static final double TARGET_EFFICIENCY = 0.9;
@@ -73,15 +84,21 @@ public final class ScaleBenchmark {
     private final int minTrials;
     private final int trialMs;
     private final int partitions;
+    private final boolean joinOneByOne;
     private final Consumer<String> log;
 
+    /**
+     * @param joinOneByOne start each level's workers one at a time, each joining a settled group (as an autoscaler
+     *                     adds them), instead of all at once
+     */
     public ScaleBenchmark(List<Integer> workerCounts, int trialsPerWorker, int minTrials, int trialMs, int partitions,
-            Consumer<String> log) {
+            boolean joinOneByOne, Consumer<String> log) {
         this.workerCounts = workerCounts;
         this.trialsPerWorker = trialsPerWorker;
         this.minTrials = minTrials;
         this.trialMs = trialMs;
         this.partitions = partitions;
+        this.joinOneByOne = joinOneByOne;
         this.log = log;
     }
 
@@ -103,18 +120,21 @@ public final class ScaleBenchmark {
             List<Row> rows = new ArrayList<>();
             Double single = null;
             for (int workers : workerCounts) {
-                int trials = Math.max(minTrials, trialsPerWorker * workers);
+                int trials = roundUp(Math.max(minTrials, trialsPerWorker * workers), partitions);
                 log.accept("level: " + workers + " workers, " + trials + " trials of " + trialMs + " ms");
                 Row row = level(kafka.bootstrapServers(), store, workers, trials, single);
                 if (single == null) {
                     single = row.trialsPerSecond();
                 }
                 log.accept(String.format(Locale.ROOT,
-                        "  %.1f trials/s, efficiency %.2f, balance %.2f, overhead %.1f ms",
-                        row.trialsPerSecond(), row.efficiency(), row.balance(), row.overheadMsPerTrial()));
+                        "  %.1f trials/s, efficiency %.2f, balance %.2f, overhead %.1f ms; trials per partition %d-%d, "
+                                + "partitions per worker %d-%d, distinct workers of parallel trials %.2f",
+                        row.trialsPerSecond(), row.efficiency(), row.balance(), row.overheadMsPerTrial(),
+                        row.fewestTrialsPerPartition(), row.mostTrialsPerPartition(), row.fewestPartitionsPerWorker(),
+                        row.mostPartitionsPerWorker(), row.distinctWorkers()));
                 rows.add(row);
             }
-            return new Report(rows, trialMs, partitions, BenchMachine.describe(), Instant.now());
+            return new Report(rows, trialMs, partitions, joinOneByOne, BenchMachine.describe(), Instant.now());
         }
     }
 
@@ -133,18 +153,20 @@ public final class ScaleBenchmark {
                     assignment), workerId);
             t.start();
             threads.add(t);
+            if (joinOneByOne) {
+                // As an autoscaler adds workers: each joins a settled group (the sticky assignor keeps blocks).
+                awaitAssignment(assignment, Math.min(i + 1, partitions));
+                Thread.sleep(1_000);
+            }
         }
         // Measured from the first proposal, once the group has spread the partitions over every worker (or all of
         // them are taken, with more workers than partitions).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (assignedPartitions(assignment) < partitions
-                || assignment.values().stream().filter(a -> !a.isEmpty()).count() < Math.min(workers, partitions)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the group did not assign every partition in 60 s: " + assignment);
-            }
-            Thread.sleep(50);
-        }
+        awaitAssignment(assignment, Math.min(workers, partitions));
         Thread.sleep(500);
+        Map<Integer, String> owners = new TreeMap<>();
+        assignment.forEach((worker, owned) -> owned.forEach(partition -> owners.put(partition, worker)));
+        log.accept("  worker of partition 0, 1, 2, ...: " + String.join(" ", owners.values().stream()
+                .map(w -> w.substring(w.lastIndexOf('-') + 1)).toList()));
 
         Collector collector = new Collector(bootstrap, store, jobId, trials);
         Thread collecting = new Thread(collector, "scale-collector");
@@ -158,14 +180,24 @@ public final class ScaleBenchmark {
                 compression: {learner: simulated, params: {sleepMs: %d}}
                 search: {optimizer: random, trials: %d, parallelism: %d}
                 """.formatted(jobId, trialMs, trials, Math.min(workers, 256)));
+        int[] trialsPerPartition = new int[partitions];
+        int[] partitionOfTrial = new int[trials + 1];
         long start = System.nanoTime();
-        try (KafkaProducer<String, String> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, String> producer = proposalProducer(bootstrap)) {
             for (int n = 1; n <= trials; n++) {
                 // What the hpo-service does for a new trial: record it in Redis, then publish it keyed by trial id.
                 TrialProposal p = TrialProposal.of(jobId, MessageIds.searchTrialId(jobId, n), n, 1, TrialKind.SEARCH,
                         Map.of("n", n), spec);
                 store.propose(p);
-                producer.send(new ProducerRecord<>(Topics.TRIALS_PROPOSED, p.trialId(), Json.write(p)));
+                producer.send(new ProducerRecord<>(Topics.TRIALS_PROPOSED, p.trialId(), Json.write(p)),
+                        (metadata, e) -> {
+                            if (e == null) {
+                                synchronized (trialsPerPartition) {
+                                    trialsPerPartition[metadata.partition()]++;
+                                    partitionOfTrial[p.trialNumber()] = metadata.partition();
+                                }
+                            }
+                        });
             }
         }
         boolean done = collector.done.await(Math.max(120, trials * (long) trialMs / 1000 * 3), TimeUnit.SECONDS);
@@ -210,12 +242,56 @@ public final class ScaleBenchmark {
         // Time a trial spends in the mesh beyond its simulated training, averaged over the busiest worker's queue.
         double overheadMs = seconds * 1000 / busiest - trialMs;
         double efficiency = single == null ? 1.0 : perSecond / (single * workers);
+        IntSummaryStatistics perPartition;
+        double distinctWorkers;
+        synchronized (trialsPerPartition) {
+            perPartition = Arrays.stream(trialsPerPartition).summaryStatistics();
+            distinctWorkers = distinctWorkers(partitionOfTrial, owners, Math.min(workers, partitions));
+        }
+        // From the assignment the level ran with (the workers' consumers have given their partitions up by now).
+        IntSummaryStatistics perWorker = owners.values().stream()
+                .collect(Collectors.groupingBy(w -> w, Collectors.counting()))
+                .values().stream().mapToInt(Long::intValue).summaryStatistics();
         return new Row(workers, trials, seconds, perSecond, efficiency, balance, overheadMs, evaluatedOnce, lost,
-                doubled);
+                doubled, perPartition.getMin(), perPartition.getMax(), perWorker.getMin(), perWorker.getMax(),
+                distinctWorkers);
     }
 
-    private static int assignedPartitions(Map<String, Set<Integer>> assignment) {
-        return assignment.values().stream().mapToInt(Set::size).sum();
+    /**
+     * Over the runs of {@code window} consecutive trials (1 to {@code window}, 2 to {@code window + 1}, ...), the mean
+     * share of distinct workers among their partitions' owners: 1 when a job running {@code window} trials in parallel
+     * always has each of them trained by its own worker, 1 / {@code window} when all queue for one.
+     *
+     * @param partitionOfTrial the partition of trial n at index n (index 0 unused)
+     * @param owners           the worker of each partition
+     */
+    static double distinctWorkers(int[] partitionOfTrial, Map<Integer, String> owners, int window) {
+        int runs = partitionOfTrial.length - window;
+        double shares = 0;
+        for (int first = 1; first <= runs; first++) {
+            Set<String> workers = new HashSet<>();
+            for (int i = 0; i < window; i++) {
+                workers.add(owners.get(partitionOfTrial[first + i]));
+            }
+            shares += (double) workers.size() / window;
+        }
+        return runs <= 0 ? 1.0 : shares / runs;
+    }
+
+    static int roundUp(int value, int multiple) {
+        return (value + multiple - 1) / multiple * multiple;
+    }
+
+    /** Waits until every partition is assigned, to {@code owners} workers. */
+    private void awaitAssignment(Map<String, Set<Integer>> assignment, int owners) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (assignment.values().stream().mapToInt(Set::size).sum() < partitions
+                || assignment.values().stream().filter(a -> !a.isEmpty()).count() < owners) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the group did not assign every partition in 60 s: " + assignment);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** One lightweight worker: the trial-worker's loop (ProposalConsumer + TrialRunner) with a simulated learner. */
@@ -286,11 +362,22 @@ public final class ScaleBenchmark {
     }
 
     private static KafkaProducer<String, String> producer(String bootstrap) {
+        return new KafkaProducer<>(producerProperties(bootstrap), new StringSerializer(), new StringSerializer());
+    }
+
+    /** The hpo-service's proposal channel: its producer settings, {@link TrialPartitioner} included. */
+    private static KafkaProducer<String, String> proposalProducer(String bootstrap) {
+        Properties props = producerProperties(bootstrap);
+        props.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, TrialPartitioner.class.getName());
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    private static Properties producerProperties(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        return props;
     }
 
     /** Applies the job's results as the orchestrator does, once each; counts what a duplicate would change. */
@@ -352,12 +439,16 @@ public final class ScaleBenchmark {
      * @param efficiency        throughput over (workers x the one-worker level's throughput)
      * @param balance           mean trials per working worker over the busiest worker's count (1 = even spread)
      * @param overheadMsPerTrial per trial on the busiest worker, wall time beyond the simulated training
+     * @param distinctWorkers   mean share of distinct workers among {@code workers} consecutive trials
      */
     public record Row(int workers, int trials, double seconds, double trialsPerSecond, double efficiency,
-            double balance, double overheadMsPerTrial, int evaluatedOnce, int lost, int doubled) {
+            double balance, double overheadMsPerTrial, int evaluatedOnce, int lost, int doubled,
+            int fewestTrialsPerPartition, int mostTrialsPerPartition, int fewestPartitionsPerWorker,
+            int mostPartitionsPerWorker, double distinctWorkers) {
     }
 
-    public record Report(List<Row> rows, int trialMs, int partitions, String machine, Instant when)
+    public record Report(List<Row> rows, int trialMs, int partitions, boolean joinOneByOne, String machine,
+            Instant when)
             implements BenchReport {
         @Override
         public String benchmark() {
@@ -378,20 +469,30 @@ public final class ScaleBenchmark {
         public String markdown() {
             StringBuilder md = new StringBuilder();
             md.append(String.format(Locale.ROOT, "Simulated trials of %d ms on one embedded broker, `%s` with %d "
-                    + "partitions, %d trials in all after %d warm-up trials; each level checked: every trial EVALUATED, "
-                    + "claimed once, its result applied once.%n%n", trialMs, Topics.TRIALS_PROPOSED, partitions,
-                    totalTrials(), WARMUP_TRIALS));
-            md.append("| workers | trials | seconds | trials/s | efficiency vs linear | partition balance | "
+                    + "partitions, proposals placed by `TrialPartitioner` (as the hpo-service publishes them), "
+                    + "%d trials in all after %d warm-up trials; workers joined the group %s; each level checked: "
+                    + "every trial EVALUATED, claimed once, its result applied once.%n%n", trialMs,
+                    Topics.TRIALS_PROPOSED, partitions, totalTrials(), WARMUP_TRIALS,
+                    joinOneByOne ? "one by one (as an autoscaler adds them)" : "all at once"));
+            md.append("| workers | trials | seconds | trials/s | efficiency vs linear | worker balance | "
+                    + "trials per partition | partitions per worker | distinct workers of parallel trials | "
                     + "overhead per trial (ms) | lost | doubled |\n");
-            md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Row r : rows) {
-                md.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.2f | %.2f | %.1f | %d | %d |%n",
+                md.append(String.format(Locale.ROOT,
+                        "| %d | %d | %.1f | %.1f | %.2f | %.2f | %s | %s | %.2f | %.1f | %d | %d |%n",
                         r.workers(), r.trials(), r.seconds(), r.trialsPerSecond(), r.efficiency(), r.balance(),
+                        range(r.fewestTrialsPerPartition(), r.mostTrialsPerPartition()),
+                        range(r.fewestPartitionsPerWorker(), r.mostPartitionsPerWorker()), r.distinctWorkers(),
                         r.overheadMsPerTrial(), r.lost(), r.doubled()));
             }
             md.append(String.format(Locale.ROOT, "%nTarget: efficiency >= %.1f up to the partition count: %s. "
                     + "Machine: %s. Run %s.%n", TARGET_EFFICIENCY, targetMet() ? "met" : "not met", machine, when));
             return md.toString();
+        }
+
+        private static String range(int fewest, int most) {
+            return fewest == most ? String.valueOf(fewest) : fewest + "-" + most;
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.pocketmesh.cli.bench.MeshOverheadBenchmark;
 import dev.pocketmesh.cli.bench.PruneFashionBenchmark;
 import dev.pocketmesh.cli.bench.ScaleBenchmark;
 import dev.pocketmesh.cli.bench.TrainThroughputBenchmark;
+import dev.pocketmesh.contracts.Topics;
 import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.data.DatasetLoader;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
@@ -74,15 +75,21 @@ public final class BenchCommand implements Runnable {
                 description = "Trials per worker at each level (default ${DEFAULT-VALUE}).")
         int trialsPerWorker;
 
-        @Option(names = "--min-trials", defaultValue = "100", description = "Fewest trials of a level (default ${DEFAULT-VALUE}).")
+        @Option(names = "--min-trials", defaultValue = "100", description = "Fewest trials of a level (default "
+                + "${DEFAULT-VALUE}); a level's count is rounded up to a multiple of the partitions.")
         int minTrials;
 
         @Option(names = "--trial-ms", defaultValue = "200", description = "Simulated training time per trial (default ${DEFAULT-VALUE}).")
         int trialMs;
 
-        @Option(names = "--partitions", defaultValue = "32",
-                description = "Partitions of pocketmesh.trials.proposed (default ${DEFAULT-VALUE}; the mesh creates 12).")
+        @Option(names = "--partitions", defaultValue = "" + Topics.TRIAL_PARTITIONS,
+                description = "Partitions of pocketmesh.trials.proposed (default ${DEFAULT-VALUE}, as the mesh creates).")
         int partitions;
+
+        @Option(names = "--join-one-by-one", description = "Start each level's workers one at a time, each joining a "
+                + "settled group as an autoscaler adds them (Kafka's sticky assignor then leaves blocks of partitions), "
+                + "instead of all at once.")
+        boolean joinOneByOne;
 
         @Option(names = "--out", defaultValue = "bench/results", description = "Output directory (default ${DEFAULT-VALUE}).")
         Path out;
@@ -90,7 +97,7 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ScaleBenchmark.Report report = new ScaleBenchmark(workers, trialsPerWorker, minTrials, trialMs, partitions,
-                    System.out::println).run();
+                    joinOneByOne, System.out::println).run();
             publish(report, out);
             return report.targetMet() ? 0 : 3;
         }

@@ -17,7 +17,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * What the hpo-service publishes, each call blocking until the broker acknowledged every record (at-least-once
- * hand-off): trial proposals on {@code pocketmesh.trials.proposed} (key = trialId), and the PRUNED results of
+ * hand-off): trial proposals on {@code pocketmesh.trials.proposed} (key = trialId, partition chosen by the channel's
+ * {@code partitioner.class}, {@link dev.pocketmesh.messaging.TrialPartitioner}), and the PRUNED results of
  * early stopping on {@code pocketmesh.trials.results} (key = jobId, like every result).
  */
 @ApplicationScoped

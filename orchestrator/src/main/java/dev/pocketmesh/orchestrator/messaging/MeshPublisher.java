@@ -53,7 +53,10 @@ public class MeshPublisher {
         send(studies, "studies", command.jobId(), Json.write(command));
     }
 
-    /** On {@code pocketmesh.trials.proposed}, key trialId (spreads trials over partitions and workers). */
+    /**
+     * On {@code pocketmesh.trials.proposed}, key trialId; the channel's {@code partitioner.class},
+     * {@link dev.pocketmesh.messaging.TrialPartitioner}, puts a re-proposed attempt where the trial's first one went.
+     */
     public void proposal(TrialProposal proposal) {
         send(proposals, "trials-proposed", proposal.trialId(), Json.write(proposal));
     }
