@@ -47,7 +47,8 @@ public final class LatencyModel {
     /**
      * The pieces a channel-pruning search can need that a table lacks ({@link #grid}): {@code missing} (key → one-piece
      * network) is what a device times; {@code pieces} counts the grid's pieces in all, {@code candidates} the networks
-     * built to find them, {@code skipped} the missing ones left out by the limit, {@code scope} says which grid.
+     * built to find them, {@code skipped} the new pieces of the widest grid counted that the limit left untimed,
+     * {@code scope} says which grid.
      */
     public record Grid(Map<String, NetSpec> missing, int pieces, int candidates, int skipped, String scope) {
     }
@@ -160,21 +161,26 @@ public final class LatencyModel {
 
         long jointCandidates = jointly.stream().mapToLong(units -> combinations(units, choices)).sum();
         // Building candidates is cheap next to timing pieces, but not free: no joint grid far past the limit.
+        int jointMissing = -1;
         if (jointCandidates <= 20L * Math.max(1, maxPieces)) {
             Grid joint = collect(net, whole, choices, jointly, table, "every combination of the units a piece "
                     + "depends on");
             if (joint.missing().size() <= maxPieces) {
                 return joint;
             }
+            jointMissing = joint.missing().size();
         }
         Grid marginal = collect(net, whole, choices, alone, table, "one unit at a time");
-        if (marginal.missing().size() <= maxPieces) {
-            return marginal;
+        String scope = jointMissing < 0 ? "one unit at a time (" + jointCandidates + " joint candidates not built)"
+                : "one unit at a time (" + jointMissing + " new pieces jointly)";
+        Map<String, NetSpec> chosen = new LinkedHashMap<>();
+        marginal.missing().entrySet().stream().limit(maxPieces).forEach(e -> chosen.put(e.getKey(), e.getValue()));
+        if (chosen.size() < marginal.missing().size()) {
+            scope += ", first " + maxPieces + " new pieces";
         }
-        Map<String, NetSpec> first = new LinkedHashMap<>();
-        marginal.missing().entrySet().stream().limit(maxPieces).forEach(e -> first.put(e.getKey(), e.getValue()));
-        return new Grid(first, marginal.pieces(), marginal.candidates(), marginal.missing().size() - maxPieces,
-                "one unit at a time, first " + maxPieces + " new pieces");
+        // Skipped: the new pieces of the widest grid counted that are not timed.
+        int skipped = Math.max(jointMissing, marginal.missing().size()) - chosen.size();
+        return new Grid(chosen, marginal.pieces(), marginal.candidates(), skipped, scope);
     }
 
     private static long combinations(List<String> units, Map<String, List<Integer>> choices) {
