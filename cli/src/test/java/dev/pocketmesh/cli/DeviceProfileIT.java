@@ -12,13 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Device profiles through the real mesh: a job names the profile it is measured on, an evaluator started with that
  * profile measures it (with the profile's settings: one thread, batches 1 and 8), and a latency target decides which
- * trial may be the final model; the final model is also measured on a second profile by that profile's evaluator
+ * trial may be the final model; the profile's latency table, timed up front for the job's search, estimates every
+ * proposal before it is trained; the final model is also measured on a second profile by that profile's evaluator
  * ({@code evaluation.alsoMeasureOn}), a row per profile in the report; a job naming a profile nobody serves (primary
  * or extra) is refused at once, naming the field.
  */
@@ -77,21 +79,27 @@ class DeviceProfileIT {
                         .isCloseTo(t.metrics().get("baselineLatencyMs") / t.metrics().get("latencyMs"),
                                 org.assertj.core.data.Offset.offset(1e-9));
             }
-            // Before training, the hpo-service screened each proposal with the profile's latency table (the evaluator
-            // stored it when it measured the baseline). An estimate it made is the one the evaluator makes of the
-            // trained candidate from the same table; a candidate with pieces the table lacks (pruned convolutions no
-            // evaluator has timed yet) went out unscreened, and the hpo-service said so.
+            // Measuring the baseline, the evaluator timed the pieces of every network the job's search can propose
+            // (NetAdapt's up-front table) before it reported the baseline, so the hpo-service screened every proposal
+            // of this one job with an estimate: the one the evaluator makes of the trained candidate from the same
+            // table, set beside the measurement.
+            TrialRecord baseline = fixture.trials.listForJob(jobId).stream()
+                    .filter(t -> t.kind() == TrialKind.BASELINE).findFirst().orElseThrow();
+            assertThat(baseline.metrics().get("latencyGridPieces")).isGreaterThan(100.0);
+            assertThat(baseline.metrics().get("latencyGridSkipped")).isZero();
+            assertThat(Files.readString(Path.of(fixture.mesh.services().get("evaluator-" + PROFILE).logFile())))
+                    .contains("latency grid of e2e-latency-ratio on " + PROFILE + ": "
+                            + baseline.metrics().get("latencyGridPieces").intValue() + " pieces");
             for (TrialRecord t : search) {
-                Double estimate = t.proposal().estimatedLatencyMs();
-                if (estimate != null) {
-                    assertThat(estimate).isCloseTo(t.metrics().get("estimatedLatencyMs"),
-                            org.assertj.core.data.Offset.offset(1e-9));
-                }
+                assertThat(t.proposal().estimatedLatencyMs()).as(t.trialId()).isNotNull()
+                        .isCloseTo(t.metrics().get("estimatedLatencyMs"), org.assertj.core.data.Offset.offset(1e-9));
+                System.out.printf("DeviceProfileIT %s: estimated at proposal %.4f ms, measured %.4f ms (%+.1f %%)%n",
+                        t.trialId(), t.proposal().estimatedLatencyMs(), t.metrics().get("latencyMs"),
+                        t.metrics().get("latencyModelErrorPct"));
             }
-            if (search.stream().anyMatch(t -> t.proposal().estimatedLatencyMs() == null)) {
-                assertThat(Files.readString(Path.of(fixture.mesh.services().get("hpo-service").logFile())))
-                        .contains("study " + jobId + ": the latency table lacks a piece of a candidate");
-            }
+            System.out.printf("DeviceProfileIT baseline grid: %.0f pieces, %.0f timed in %.2f s%n",
+                    baseline.metrics().get("latencyGridPieces"), baseline.metrics().get("latencyGridTimed"),
+                    baseline.metrics().get("latencyGridSeconds"));
 
             JsonNode report = Json.tree(Files.readString(runs.resolve(jobId).resolve("report.json")));
             assertThat(report.path("status").asText()).isEqualTo("COMPLETED");
@@ -102,7 +110,14 @@ class DeviceProfileIT {
             assertThat(fin.path("latencyThreads").asDouble()).isEqualTo(1.0);
             assertThat(fin.path("latencyBatch").asDouble()).isEqualTo(8.0);
             assertThat(fin.path("latencyBatchMs").asDouble()).isGreaterThan(fin.path("latencyMs").asDouble());
-            assertThat(fin.path("latencyRatio").asDouble()).isGreaterThanOrEqualTo(0.99);
+            // The target decides which trial may become the final model: the search trial it was built from met
+            // latencyRatio 1.0 when measured. The final model is timed again, and a 25 µs network re-timed on a
+            // shared machine moves by several percent, so its own ratio is only held to be near.
+            Map<String, Object> finalConfig = fixture.trials.find(dev.pocketmesh.contracts.MessageIds
+                    .finalTrialId(jobId)).orElseThrow().config();
+            assertThat(search.stream().filter(t -> t.config().equals(finalConfig)).findFirst().orElseThrow()
+                    .metrics().get("latencyRatio")).isGreaterThanOrEqualTo(1.0);
+            assertThat(fin.path("latencyRatio").asDouble()).isGreaterThan(0.8);
             String markdown = Files.readString(runs.resolve(jobId).resolve("report.md"));
             assertThat(markdown).contains("Measured on device profile `" + PROFILE + "`");
 
@@ -135,23 +150,13 @@ class DeviceProfileIT {
             assertThat(markdown).contains("## Final model on each device profile").contains("| `" + PROFILE
                     + "` (primary) | EVALUATED |").contains("| `" + EXTRA + "` | EVALUATED |");
 
-            // The same job again (same seed, so the same proposals): the evaluator has timed the pieces of those
-            // candidates by now, so every proposal goes out with its estimate, and the report sets it beside the
-            // measurement. (The screen admits them: a latencyRatio of 1.0 is met by any pruned candidate.)
-            String again = fixture.submit(Files.readString(jobFile).replace("e2e-latency-ratio", "e2e-latency-again"));
-            fixture.awaitCompleted(again, Duration.ofMinutes(5));
-            List<TrialRecord> screened = fixture.trials.listForJob(again).stream()
-                    .filter(t -> t.kind() == TrialKind.SEARCH).toList();
-            assertThat(screened).hasSize(2).allSatisfy(t -> {
-                assertThat(t.config()).isIn(search.stream().map(TrialRecord::config).toList());
-                assertThat(t.proposal().estimatedLatencyMs()).isCloseTo(t.metrics().get("estimatedLatencyMs"),
-                        org.assertj.core.data.Offset.offset(1e-9));
-            });
-            JsonNode againReport = Json.tree(fixture.client.report(again, false).orElseThrow());
-            assertThat(againReport.path("trials").get(0).path("metrics").has("proposalLatencyErrorPct")).isTrue();
-            assertThat(againReport.path("latencyEstimate").path("trials").asInt()).isEqualTo(2);
-            assertThat(fixture.client.report(again, true).orElseThrow())
+            assertThat(report.path("trials").get(0).path("metrics").has("proposalLatencyErrorPct")).isTrue();
+            assertThat(report.path("latencyEstimate").path("trials").asInt()).isEqualTo(2);
+            assertThat(fixture.client.report(jobId, true).orElseThrow())
                     .contains("median absolute estimate error").contains("over 2 trials");
+            System.out.printf("DeviceProfileIT median absolute estimate error: %.1f %% over %d trials%n",
+                    report.path("latencyEstimate").path("medianAbsErrorPct").asDouble(),
+                    report.path("latencyEstimate").path("trials").asInt());
         } finally {
             fixture.mesh.stop("evaluator-" + PROFILE);
         }

@@ -221,6 +221,39 @@ public final class ChannelPruningLearner implements LearnerDescriptor {
     }
 
     /**
+     * The channel counts each unit can keep in a configuration {@link #complete} makes for this job, by unit name,
+     * fewest first: a fixed ratio's one count, or for a searched unit every count {@link PruningUnits.Unit#keep} gives
+     * a ratio from minRatio to maxRatio (to 1 with a FLOPs target: the projection may scale a suggestion up and give
+     * back slack up to whole units). What a device times up front so that any proposal of the job can be estimated.
+     */
+    public Map<String, List<Integer>> keptChannelChoices(JobSpec spec) {
+        NetSpec net = JobNetwork.resolve(spec);
+        Map<String, Object> p = withDefaults(spec.compression().params());
+        boolean targeted = spec.compression().target() != null
+                && spec.compression().target().get("flopsRatio") != null;
+        double min = ParamReader.doubleOr(p, "minRatio", 0.25);
+        double max = targeted ? 1.0 : ParamReader.doubleOr(p, "maxRatio", 1.0);
+        int multiple = channelMultiple(p);
+        Set<String> searched = searchedUnits(net, p);
+        Map<String, Double> fixed = ratios(net, p, Map.of(), Double.NaN);
+        Map<String, List<Integer>> choices = new LinkedHashMap<>();
+        for (PruningUnits.Unit unit : PruningUnits.of(net)) {
+            java.util.TreeSet<Integer> counts = new java.util.TreeSet<>();
+            if (searched.contains(unit.name())) {
+                // Steps of at most half a channel's share: every count keep() rounds to between min and max is hit.
+                int steps = 2 * unit.channels();
+                for (int i = 0; i <= steps; i++) {
+                    counts.add(unit.keep(min + (max - min) * i / steps, multiple));
+                }
+            } else {
+                counts.add(unit.keep(fixed.get(unit.name()), multiple));
+            }
+            choices.put(unit.name(), List.copyOf(counts));
+        }
+        return choices;
+    }
+
+    /**
      * Preserve ratios on the FLOPs budget (no {@code target}: the ratios as given, in whole aligned channels): the
      * projection of a suggestion onto the target. The ratios of the {@code searched} units are multiplied by one
      * factor ({@link BudgetProjection}, as AMC / PocketFlow's constrained search does): down when the suggestion

@@ -54,6 +54,14 @@ public interface EvaluatorConfig {
         /** Timed runs per model; the baseline and the candidate alternate in rounds. */
         @WithDefault("60")
         int runs();
+
+        /**
+         * The most latency-table pieces an evaluator times up front for one channel-pruning job, when it measures the
+         * job's baseline (the pieces any proposal of the search can need; LeNet-5 needs 180, ResNet-20 280 at channel
+         * multiple 8). A bigger grid is timed one unit at a time, and cut at this many pieces.
+         */
+        @WithDefault("1000")
+        int gridMaxPieces();
     }
 
     enum Runtime {

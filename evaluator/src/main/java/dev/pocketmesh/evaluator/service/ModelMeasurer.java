@@ -33,7 +33,8 @@ import java.util.Set;
  * network; batch-1 latency of the exported {@code model.onnx} (and, where the device profile asks, latency at a
  * larger batch), timed in the same run as the job's baseline so the speedup ({@code latencyRatio}) is one measured
  * ratio. Runtime, threads and batch are the device profile's ({@link EvaluatorIdentity}). A dense model also gets
- * the profile's latency-model estimate ({@code estimatedLatencyMs}, {@code latencyModelErrorPct}; {@link LatencyTables}).
+ * the profile's latency-model estimate ({@code estimatedLatencyMs}, {@code latencyModelErrorPct}; {@link LatencyTables}),
+ * and a channel-pruning job's baseline the table of every piece its search can propose ({@code latencyGrid*}).
  *
  * <p>A model is measured as it will run: accuracy and latency come from the configured runtime, by default ONNX
  * Runtime on the exported {@code model.onnx} (fp32, or QDQ with integer weights and quantized layer inputs for a
@@ -135,6 +136,9 @@ public class ModelMeasurer implements Measurer {
                 } catch (RuntimeException e) {
                     LOG.warnf("no latency-model estimate for %s: %s", request.trialId(), e.getMessage());
                 }
+                if (request.kind() == TrialKind.BASELINE) {
+                    timeSearchGrid(candidate, metrics);
+                }
             }
         } finally {
             timed.forEach(InferenceModel::close);
@@ -151,6 +155,24 @@ public class ModelMeasurer implements Measurer {
         metrics.put("paramsRatio", (double) baselineCost.params() / cost.params());
         metrics.putAll(StoredWeights.metrics(model));
         return metrics;
+    }
+
+    /**
+     * A channel-pruning job's baseline also times the pieces its search can propose, before the result goes out
+     * ({@link LatencyTables#timeSearchGrid}); the counts and seconds are recorded with the baseline. Like the estimate,
+     * a grid that fails costs the baseline nothing.
+     */
+    private void timeSearchGrid(Candidate candidate, Map<String, Double> metrics) {
+        try {
+            latencyModel.timeSearchGrid(candidate.request().spec(), candidate.seed()).ifPresent(grid -> {
+                metrics.put("latencyGridPieces", (double) grid.pieces());
+                metrics.put("latencyGridTimed", (double) grid.timed());
+                metrics.put("latencyGridSkipped", (double) grid.skipped());
+                metrics.put("latencyGridSeconds", grid.seconds());
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "no latency grid for %s: %s", candidate.request().trialId(), e.getMessage());
+        }
     }
 
     private InferenceModel load(ModelFiles model, byte[] onnx) {

@@ -8,9 +8,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** An evaluator measures with its profile's settings unless configured otherwise, and refuses a profile it cannot serve. */
-class EvaluatorIdentityTest {
+public class EvaluatorIdentityTest {
 
-    private static EvaluatorConfig config(String profile, Integer threads) {
+    public static EvaluatorConfig config(String profile, Integer threads) {
         return new EvaluatorConfig() {
             public String profile() {
                 return profile;
@@ -48,6 +48,10 @@ class EvaluatorIdentityTest {
 
                     public int runs() {
                         return 1;
+                    }
+
+                    public int gridMaxPieces() {
+                        return 1000;
                     }
                 };
             }

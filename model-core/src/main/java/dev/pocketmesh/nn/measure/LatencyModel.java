@@ -4,6 +4,7 @@ import dev.pocketmesh.artifacts.ArtifactStore;
 import dev.pocketmesh.json.Json;
 import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.model.PruningUnits;
 import dev.pocketmesh.model.Shape;
 import dev.pocketmesh.model.ShapeInference;
 import dev.pocketmesh.nn.onnx.OnnxExport;
@@ -12,9 +13,12 @@ import dev.pocketmesh.nn.prune.RandomWeights;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
@@ -38,6 +42,15 @@ public final class LatencyModel {
 
     /** One piece: its key in the table, the one-piece network timed, and the head that network carries (or null). */
     record Piece(String key, NetSpec net, NetSpec head) {
+    }
+
+    /**
+     * The pieces a channel-pruning search can need that a table lacks ({@link #grid}): {@code missing} (key → one-piece
+     * network) is what a device times; {@code pieces} counts the grid's pieces in all, {@code candidates} the networks
+     * built to find them, {@code skipped} the new pieces of the widest grid counted that the limit left untimed,
+     * {@code scope} says which grid.
+     */
+    public record Grid(Map<String, NetSpec> missing, int pieces, int candidates, int skipped, String scope) {
     }
 
     private final Map<String, Double> table;
@@ -96,6 +109,114 @@ public final class LatencyModel {
             return 0.0;
         });
         return nets;
+    }
+
+    /**
+     * Times the pieces of {@code pieces} (key → one-piece network, as {@link #pieceNetworks} or {@link #grid} give
+     * them) that the table lacks.
+     *
+     * @return how many were timed
+     */
+    public int timeMissing(Map<String, NetSpec> pieces) {
+        int before = table.size();
+        pieces.forEach(this::lookup);
+        return table.size() - before;
+    }
+
+    /**
+     * NetAdapt's up-front table: the pieces that any network a channel-pruning search of {@code net} can propose needs,
+     * less those {@code table} has, at most {@code maxPieces}. {@code choices} are the channel counts each pruning
+     * unit can keep (by unit name, as the learner makes them); candidates are built with {@link PruningUnits#apply}.
+     *
+     * <p>A piece's configuration depends only on the units whose pruning changes it (a conv on its input's unit and
+     * its own): pruning each unit alone, to its fewest channels, shows which pieces it touches; the grid is then, for
+     * every set of units that touch one piece, every combination of their counts (the rest whole), which covers the
+     * pieces of every combination of all units. When that needs more than {@code maxPieces} new pieces, the grid
+     * varies one unit at a time (the rest whole: the marginal pieces, exact for pieces one unit decides), and takes
+     * the first {@code maxPieces} of those when even they are too many.
+     */
+    public static Grid grid(NetSpec net, Map<String, List<Integer>> choices, Map<String, Double> table,
+            int maxPieces) {
+        Map<String, Integer> whole = new LinkedHashMap<>();
+        choices.forEach((unit, counts) -> whole.put(unit, counts.get(counts.size() - 1)));
+        List<String> wholeKeys = pieces(PruningUnits.apply(net, whole)).stream().map(Piece::key).toList();
+        // Which pieces each unit touches, by position (pruning changes shapes, never the pieces' order).
+        Map<Integer, List<String>> touching = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<Integer>> unit : choices.entrySet()) {
+            if (unit.getValue().size() < 2) {
+                continue;
+            }
+            Map<String, Integer> keep = new LinkedHashMap<>(whole);
+            keep.put(unit.getKey(), unit.getValue().get(0));
+            List<Piece> pruned = pieces(PruningUnits.apply(net, keep));
+            for (int i = 0; i < pruned.size(); i++) {
+                if (!pruned.get(i).key().equals(wholeKeys.get(i))) {
+                    touching.computeIfAbsent(i, k -> new ArrayList<>()).add(unit.getKey());
+                }
+            }
+        }
+        Set<List<String>> jointly = new LinkedHashSet<>(touching.values());
+        Set<List<String>> alone = new LinkedHashSet<>();
+        choices.keySet().forEach(unit -> alone.add(List.of(unit)));
+
+        long jointCandidates = jointly.stream().mapToLong(units -> combinations(units, choices)).sum();
+        // Building candidates is cheap next to timing pieces, but not free: no joint grid far past the limit.
+        int jointMissing = -1;
+        if (jointCandidates <= 20L * Math.max(1, maxPieces)) {
+            Grid joint = collect(net, whole, choices, jointly, table, "every combination of the units a piece "
+                    + "depends on");
+            if (joint.missing().size() <= maxPieces) {
+                return joint;
+            }
+            jointMissing = joint.missing().size();
+        }
+        Grid marginal = collect(net, whole, choices, alone, table, "one unit at a time");
+        String scope = jointMissing < 0 ? "one unit at a time (" + jointCandidates + " joint candidates not built)"
+                : "one unit at a time (" + jointMissing + " new pieces jointly)";
+        Map<String, NetSpec> chosen = new LinkedHashMap<>();
+        marginal.missing().entrySet().stream().limit(maxPieces).forEach(e -> chosen.put(e.getKey(), e.getValue()));
+        if (chosen.size() < marginal.missing().size()) {
+            scope += ", first " + maxPieces + " new pieces";
+        }
+        // Skipped: the new pieces of the widest grid counted that are not timed.
+        int skipped = Math.max(jointMissing, marginal.missing().size()) - chosen.size();
+        return new Grid(chosen, marginal.pieces(), marginal.candidates(), skipped, scope);
+    }
+
+    private static long combinations(List<String> units, Map<String, List<Integer>> choices) {
+        long n = 1;
+        for (String unit : units) {
+            n *= choices.get(unit).size();
+        }
+        return n;
+    }
+
+    /** The pieces of every network with the units of one set at every combination of their counts, the rest whole. */
+    private static Grid collect(NetSpec net, Map<String, Integer> whole, Map<String, List<Integer>> choices,
+            Set<List<String>> unitSets, Map<String, Double> table, String scope) {
+        Map<String, NetSpec> all = new LinkedHashMap<>(pieceNetworks(PruningUnits.apply(net, whole)));
+        int candidates = 1;
+        for (List<String> units : unitSets) {
+            List<Map<String, Integer>> keeps = List.of(new LinkedHashMap<>(whole));
+            for (String unit : units) {
+                List<Map<String, Integer>> next = new ArrayList<>();
+                for (Map<String, Integer> keep : keeps) {
+                    for (int count : choices.get(unit)) {
+                        Map<String, Integer> k = new LinkedHashMap<>(keep);
+                        k.put(unit, count);
+                        next.add(k);
+                    }
+                }
+                keeps = next;
+            }
+            for (Map<String, Integer> keep : keeps) {
+                all.putAll(pieceNetworks(PruningUnits.apply(net, keep)));
+                candidates++;
+            }
+        }
+        Map<String, NetSpec> missing = new LinkedHashMap<>(all);
+        missing.keySet().removeAll(table.keySet());
+        return new Grid(missing, all.size(), candidates, 0, scope);
     }
 
     /** The sum over pieces, each looked up by key; empty as soon as a lookup knows no latency (returns null). */
