@@ -29,6 +29,12 @@ import org.junit.jupiter.api.Test;
  */
 class LatencyScreenTest {
     private final ChannelPruningLearner learner = new ChannelPruningLearner();
+    // What every test screens: LeNet-5, its search space, the unpruned and a slim (every ratio 0.25) candidate.
+    private final JobSpec probe = job(Map.of());
+    private final NetSpec baseline = JobNetwork.resolve(probe);
+    private final SearchSpace space = learner.searchSpace(probe);
+    private final Map<String, Object> full = learner.complete(suggestion(space, 1.0), probe);
+    private final Map<String, Object> slim = learner.complete(suggestion(space, 0.25), probe);
 
     private static JobSpec job(Map<String, Double> target) {
         return new JobSpec("t", new JobSpec.Model("lenet5", null), new JobSpec.Dataset("synthetic", null, 300),
@@ -56,11 +62,6 @@ class LatencyScreenTest {
 
     @Test
     void aProposalWhoseEstimateMissesTheLatencyTargetIsResampledAndTheSamplerToldOfIt() {
-        JobSpec probe = job(Map.of());
-        NetSpec baseline = JobNetwork.resolve(probe);
-        SearchSpace space = learner.searchSpace(probe);
-        Map<String, Object> full = learner.complete(suggestion(space, 1.0), probe);
-        Map<String, Object> slim = learner.complete(suggestion(space, 0.25), probe);
         Map<String, Double> table = tableFor(baseline, learner.output(baseline, slim));
         double fullMs = LatencyModel.estimateFromTable(table, baseline).orElseThrow();
         double slimMs = LatencyModel.estimateFromTable(table, learner.output(baseline, slim)).orElseThrow();
@@ -91,11 +92,6 @@ class LatencyScreenTest {
 
     @Test
     void aLatencyRatioTargetIsCheckedAgainstTheBaselinesEstimateFromTheSameTable() {
-        JobSpec probe = job(Map.of());
-        NetSpec baseline = JobNetwork.resolve(probe);
-        SearchSpace space = learner.searchSpace(probe);
-        Map<String, Object> full = learner.complete(suggestion(space, 1.0), probe);
-        Map<String, Object> slim = learner.complete(suggestion(space, 0.25), probe);
         Map<String, Double> table = tableFor(baseline, learner.output(baseline, slim));
         double speedup = LatencyModel.estimateFromTable(table, baseline).orElseThrow()
                 / LatencyModel.estimateFromTable(table, learner.output(baseline, slim)).orElseThrow();
@@ -111,11 +107,6 @@ class LatencyScreenTest {
 
     @Test
     void aCandidateWithAPieceMissingFromTheTableGoesOutUnscreenedWithoutAnEstimate() {
-        JobSpec probe = job(Map.of());
-        NetSpec baseline = JobNetwork.resolve(probe);
-        SearchSpace space = learner.searchSpace(probe);
-        Map<String, Object> full = learner.complete(suggestion(space, 1.0), probe);
-        Map<String, Object> slim = learner.complete(suggestion(space, 0.25), probe);
         // Only the baseline was ever measured: the slim candidate's narrower convolutions are not in the table.
         Map<String, Double> table = tableFor(baseline);
 
@@ -131,9 +122,6 @@ class LatencyScreenTest {
 
     @Test
     void withoutALatencyTargetATableOrADenseCandidateNothingIsScreenedOrRead() {
-        JobSpec probe = job(Map.of());
-        NetSpec baseline = JobNetwork.resolve(probe);
-        Map<String, Object> full = learner.baselineConfig(probe);
         // No latency target: the table is not even read.
         LatencyScreen none = LatencyScreen.of("j", job(Map.of("flopsRatio", 2.0)), learner, () -> baseline, () -> {
             throw new AssertionError("table read without a latency target");
