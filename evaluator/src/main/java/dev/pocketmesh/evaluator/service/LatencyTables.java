@@ -3,7 +3,6 @@ package dev.pocketmesh.evaluator.service;
 import dev.pocketmesh.artifacts.ArtifactStore;
 import dev.pocketmesh.evaluator.config.EvaluatorConfig;
 import dev.pocketmesh.evaluator.config.EvaluatorIdentity;
-import dev.pocketmesh.json.Json;
 import dev.pocketmesh.learner.ChannelPruningLearner;
 import dev.pocketmesh.learner.JobNetwork;
 import dev.pocketmesh.learner.LearnerCatalog;
@@ -11,7 +10,6 @@ import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.nn.measure.LatencyModel;
 import dev.pocketmesh.spec.JobSpec;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -93,8 +91,7 @@ public class LatencyTables {
     /** Stores the table when it grew past {@code before} pieces. */
     private void save(int before) {
         if (model.table().size() > before) {
-            artifacts.put(LatencyModel.tablePath(device.profile()),
-                    Json.write(new java.util.TreeMap<>(model.table())).getBytes(StandardCharsets.UTF_8));
+            LatencyModel.writeTable(artifacts, device.profile(), model.table());
             LOG.infof("latency model of %s: %d pieces timed (table: %d)", device.profile(),
                     model.table().size() - before, model.table().size());
         }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 
@@ -75,6 +76,11 @@ public final class LatencyModel {
     /** Where a device profile's table lies in the artifact store. */
     public static String tablePath(String profile) {
         return "latency-models/" + profile + ".json";
+    }
+
+    /** Stores {@code table} as {@code profile}'s, in key order, where {@link #readTable} finds it. */
+    public static void writeTable(ArtifactStore artifacts, String profile, Map<String, Double> table) {
+        artifacts.put(tablePath(profile), Json.write(new TreeMap<>(table)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The stored table of {@code profile} (piece key → milliseconds), or empty when none was stored yet. */
