@@ -19,6 +19,8 @@ import dev.pocketmesh.nn.prune.ChannelCriterion;
 import dev.pocketmesh.nn.train.Distillation;
 import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.TrainingConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,9 +36,23 @@ import java.util.function.Consumer;
  */
 public final class LearnersBenchmark {
 
+    /**
+     * @param methodEpochs   fine-tuning epochs of the methods that need more than {@code fineTuneEpochs} (by method)
+     * @param channelMultiple kept channel counts of {@code prune2x-int8} are multiples of this
+     * @param baselineDir    when set, each network's trained baseline is read from {@code <dir>/<model>} if there,
+     *                       else trained and written there, so a rerun of some methods compares to the same baseline
+     */
     public record Settings(List<String> models, List<String> methods, int baselineEpochs, int fineTuneEpochs,
-            int batchSize, double learningRate, double fineTuneLearningRate, double temperature,
-            double distillationWeight, Integer limit, long seed) {
+            Map<String, Integer> methodEpochs, int batchSize, double learningRate, double fineTuneLearningRate,
+            double temperature, double distillationWeight, int channelMultiple, Path baselineDir, Integer limit,
+            long seed) {
+        public Settings {
+            methodEpochs = Map.copyOf(methodEpochs);
+        }
+
+        int fineTuneEpochs(String method) {
+            return methodEpochs.getOrDefault(method, fineTuneEpochs);
+        }
     }
 
     /** One method's target: the most accuracy it may lose (points) and the least it must shrink the bytes by. */
@@ -151,38 +167,62 @@ public final class LearnersBenchmark {
                     data.train().numClasses());
             TrainingConfig base = new TrainingConfig(settings.baselineEpochs(), settings.batchSize(),
                     settings.learningRate(), "sgd", "cosine", 5e-4, 0.9, settings.seed());
-            ModelTrainer.Result trained = ModelTrainer.train(net, null, data.train(), data.validation(), base, devices,
-                    epochLog(model + " baseline"));
+            ModelFiles baseline = baseline(model, net, base, data, devices);
             List<String> methods = settings.methods().stream().filter(m -> !m.equals("fallback")).toList();
-            ModelFiles baseline = new ModelFiles(net, trained.weights());
             double baselineTop1 = top1(baseline, data);
             long baselineBytes = baseline.onnx().length;
             long baselinePackedBytes = PackedWeights.dense(baseline.weights()).toBytes().length;
             log.accept(String.format(Locale.ROOT, "%s baseline: test top-1 %.2f %%, %d bytes (fp32 ONNX), %d bytes "
                     + "(fp32 weights.pmw)", model, baselineTop1 * 100, baselineBytes, baselinePackedBytes));
-            TrainingConfig tune = base.withEpochs(settings.fineTuneEpochs())
+            TrainingConfig tuneDefault = base.withEpochs(settings.fineTuneEpochs())
                     .withLearningRate(settings.fineTuneLearningRate());
             Distillation teacher = new Distillation(net, baseline.weights(), settings.temperature(),
                     settings.distillationWeight());
             for (String method : methods) {
                 for (boolean distilled : method.equals("ptq8") ? new boolean[] {false} : new boolean[] {false, true}) {
                     long start = System.nanoTime();
+                    TrainingConfig tune = tuneDefault.withEpochs(settings.fineTuneEpochs(method));
                     Compressed c = compress(method, baseline, data, tune, devices, distilled ? teacher : null);
                     double top1 = top1(c.model(), data);
                     double onnxTop1 = onnxTop1(c.model(), data);
                     long bytes = c.model().packed().toBytes().length;
                     Row row = new Row(model, method, distilled, baselineTop1, top1, onnxTop1,
                             (baselineTop1 - top1) * 100, baselineBytes, baselinePackedBytes, bytes,
-                            (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9, c.detail());
+                            (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9,
+                            tune.epochs() == settings.fineTuneEpochs() ? c.detail()
+                                    : c.detail() + String.format(Locale.ROOT, "; %d fine-tune epochs", tune.epochs()));
                     log.accept(row.markdownRow());
                     rows.add(row);
                 }
             }
             if (settings.methods().contains("fallback")) {
-                fallback.addAll(fallbackFront(model, baseline, baselineBytes, data, tune, devices));
+                fallback.addAll(fallbackFront(model, baseline, baselineBytes, data, tuneDefault, devices));
             }
         }
         return new Report(settings, BenchMachine.describe(), rows, fallback);
+    }
+
+    /** The trained baseline: read from the baseline directory when an earlier run left it there, else trained. */
+    private ModelFiles baseline(String model, NetSpec net, TrainingConfig config, DataSplits data, Device[] devices)
+            throws Exception {
+        Path stored = settings.baselineDir() == null ? null : settings.baselineDir().resolve(model);
+        if (stored != null && Files.isDirectory(stored)) {
+            ModelFiles read = ModelFiles.read(stored);
+            if (!read.spec().equals(net)) {
+                throw new IllegalArgumentException("--baseline-dir: " + stored + " holds another network than " + model
+                        + " at this data's shape; remove it or name another directory");
+            }
+            log.accept(model + " baseline: read from " + stored);
+            return read;
+        }
+        ModelTrainer.Result trained = ModelTrainer.train(net, null, data.train(), data.validation(), config, devices,
+                epochLog(model + " baseline"));
+        ModelFiles baseline = new ModelFiles(net, trained.weights());
+        if (stored != null) {
+            baseline.write(stored);
+            log.accept(model + " baseline: written to " + stored);
+        }
+        return baseline;
     }
 
     private List<FallbackPoint> fallbackFront(String model, ModelFiles baseline, long baselineBytes, DataSplits data,
@@ -228,14 +268,20 @@ public final class LearnersBenchmark {
             }
             case "prune2x-int8" -> {
                 Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(baseline.spec(), 2.0,
-                        ChannelPruningLearner.DEFAULT_CHANNEL_MULTIPLE);
+                        settings.channelMultiple());
                 var pruned = ChannelPruningRecipe.run(baseline, ratios, ChannelCriterion.L1_NORM, data, tune, devices,
                         256, teacher, progress);
-                Compressed q = quantize(pruned.model(), "qat", null, data, tune, devices, teacher, progress);
+                double prunedTop1 = top1(pruned.model(), data);
+                log.accept(String.format(Locale.ROOT, "prune2x-int8: pruned stage test top-1 %.2f %%", prunedTop1 * 100));
+                // Like the mesh's pipelines, the second stage distils from the model it starts from.
+                Distillation stageTeacher = teacher == null ? null
+                        : teacher.teacher(pruned.model().spec(), pruned.model().weights());
+                Compressed q = quantize(pruned.model(), "qat", null, data, tune, devices, stageTeacher, progress);
                 yield new Compressed(q.model(), String.format(Locale.ROOT,
-                        "uniform pruning to 2x fewer FLOPs (%.2fx; params %.2fx), then %s",
+                        "uniform pruning to 2x fewer FLOPs (%.2fx; params %.2fx; channels multiples of %d; %.2f %% "
+                                + "after this stage), then %s",
                         (double) pruned.summary().get("flopsRatio"), (double) pruned.summary().get("paramsRatio"),
-                        q.detail()));
+                        settings.channelMultiple(), prunedTop1 * 100, q.detail()));
             }
             default -> throw new IllegalArgumentException("unknown method '" + method + "'; one of " + METHODS);
         };

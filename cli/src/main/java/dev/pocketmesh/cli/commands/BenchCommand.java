@@ -16,7 +16,9 @@ import dev.pocketmesh.nn.prune.ChannelCriterion;
 import dev.pocketmesh.search.Optimizers;
 import dev.pocketmesh.spec.JobSpec;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -174,11 +176,19 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--fine-tune-epochs", defaultValue = "2", description = "Fine-tuning epochs per method (default ${DEFAULT-VALUE}).")
         int fineTuneEpochs;
 
+        @Option(names = "--method-epochs", split = ",", description = "Fine-tuning epochs of some methods, e.g. "
+                + "sparse75=4,sparse90=4 (the others: --fine-tune-epochs).")
+        Map<String, Integer> methodEpochs = new LinkedHashMap<>();
+
         @Option(names = "--temperature", defaultValue = "4", description = "Distillation temperature (default ${DEFAULT-VALUE}).")
         double temperature;
 
         @Option(names = "--distillation-weight", defaultValue = "0.7", description = "Soft-target loss share (default ${DEFAULT-VALUE}).")
         double distillationWeight;
+
+        @Option(names = "--baseline-dir", description = "Keep each trained baseline here and reuse it on the next run "
+                + "(default: train every run, keep nothing).")
+        Path baselineDir;
 
         @Option(names = "--limit", description = "Use only this many training images (quick runs; default: all).")
         Integer limit;
@@ -186,8 +196,8 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             LearnersBenchmark.Settings settings = new LearnersBenchmark.Settings(models, methods, baselineEpochs,
-                    fineTuneEpochs, common.batchSize, common.learningRate, common.fineTuneLearningRate, temperature,
-                    distillationWeight, limit, common.seed);
+                    fineTuneEpochs, methodEpochs, common.batchSize, common.learningRate, common.fineTuneLearningRate,
+                    temperature, distillationWeight, common.channelMultiple, baselineDir, limit, common.seed);
             LearnersBenchmark.Report report = new LearnersBenchmark(settings, System.out::println)
                     .run(fashion(common.data, limit, common.seed));
             publish(report, common.out);

@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * {@code pipeline} on the worker: each stage's learner compresses what the stage before it left, fine-tuning it
- * with the trial's epochs; the summary keeps each stage's own.
+ * with the trial's epochs; the summary keeps each stage's own. With distillation, each stage's teacher is the model
+ * it starts from (the first stage's: the uncompressed model), so what a stage learnt from its teacher reaches the
+ * next one through that model (why: {@link dev.pocketmesh.nn.train.Distillation}).
  */
 @ApplicationScoped
 public class PipelineTrainer extends ModelLearner {
@@ -37,7 +39,7 @@ public class PipelineTrainer extends ModelLearner {
         ModelFiles current = model;
         for (PipelineLearner.Stage stage : pipeline.stages(spec)) {
             ModelLearner learner = stageLearner(stage.learner().name());
-            Compressed out = learner.compress(current, stage.spec(), config, run);
+            Compressed out = learner.compress(current, stage.spec(), config, run.teachingFrom(current));
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("learner", stage.learner().name());
             summary.putAll(out.summary());
