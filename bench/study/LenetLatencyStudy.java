@@ -49,7 +49,8 @@ import java.util.Random;
  * PART: harness (what the timed call contains, against an identity graph), options (session options), graph
  * (equivalent export forms), prefix (the exported graph cut after each layer: per-layer cost), conv1 (conv1 alone,
  * 1 to 16 filters), batch (batch 1 and -Dbatch=N), sessions (session-to-session and buffer-alignment spread),
- * profile (ONNX Runtime's own per-node profile), polyphase (conv1 + pool1 rewritten, see {@link #polyphase}), spin (one case in a loop for -Dseconds, for perf).
+ * profile (ONNX Runtime's own per-node profile), polyphase (conv1 + pool1 rewritten, see {@link #polyphase}),
+ * spin (one case in a loop for -Dseconds, for perf).
  *
  * <p>Every case is one inference call on its own session. All cases of a part are timed interleaved: each of
  * {@code rounds} rounds runs {@code block} timed calls of every case in turn (order rotated per round), after 2000
@@ -109,7 +110,8 @@ public class LenetLatencyStudy {
                 tweaks.put("allow_spinning 1", o -> o.addConfigEntry("session.intra_op.allow_spinning", "1"));
                 tweaks.put("memory pattern off", o -> o.setMemoryPatternOptimization(false));
                 tweaks.put("cpu arena off", o -> o.setCPUArenaAllocator(false));
-                tweaks.put("EXTENDED_OPT", o -> o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT));
+                tweaks.put("EXTENDED_OPT",
+                        o -> o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT));
                 tweaks.put("BASIC_OPT", o -> o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT));
                 tweaks.put("batch fixed to 1", o -> o.setSymbolicDimensionValue("batch", 1));
                 tweaks.put("denormals as zero", o -> o.addConfigEntry("session.set_denormal_as_zero", "1"));
@@ -123,8 +125,10 @@ public class LenetLatencyStudy {
                 for (String v : VARIANTS) {
                     byte[] m = onnx(v);
                     cases.add(pinned(v + " as exported", session(m, none), IMAGE, LOGITS, 0));
-                    cases.add(pinned(v + " Reshape for Flatten", session(rewrite(m, true, false), none), IMAGE, LOGITS, 0));
-                    cases.add(pinned(v + " MatMul+Add for Gemm", session(rewrite(m, false, true), none), IMAGE, LOGITS, 0));
+                    cases.add(pinned(v + " Reshape for Flatten", session(rewrite(m, true, false), none), IMAGE,
+                            LOGITS, 0));
+                    cases.add(pinned(v + " MatMul+Add for Gemm", session(rewrite(m, false, true), none), IMAGE,
+                            LOGITS, 0));
                     cases.add(pinned(v + " both", session(rewrite(m, true, true), none), IMAGE, LOGITS, 0));
                 }
             }
@@ -159,7 +163,7 @@ public class LenetLatencyStudy {
                 for (String v : VARIANTS) {
                     byte[] m = onnx(v);
                     byte[] p = polyphase(m);
-                    System.out.printf(Locale.ROOT, "%s polyphase: max |logit difference| %.2e (batch 4), pool1 %.2e%n", v,
+                    System.out.printf(Locale.ROOT, "%s polyphase: max |difference| logits %.2e, pool1 %.2e%n", v,
                             maxDifference(m, p, new long[] {4, 1, 28, 28}),
                             maxDifference(prefix(m, "pool1"), prefix(p, "pool1"), new long[] {4, 1, 28, 28}));
                     cases.add(pinned(v + " ...pool1", session(prefix(m, "pool1"), none), IMAGE,
@@ -522,7 +526,7 @@ public class LenetLatencyStudy {
         });
     }
 
-    /** Input tensor made once; the output allocated by the runtime per call and copied out (OnnxRuntimeModel.logits). */
+    /** Input tensor made once; the output allocated by the runtime per call and copied out (as logits() does). */
     static Case unpinned(String name, OrtSession s, long[] inShape) throws OrtException {
         OnnxTensor input = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(random(count(inShape), 1)), inShape);
         Map<String, OnnxTensor> inputs = Map.of(s.getInputNames().iterator().next(), input);

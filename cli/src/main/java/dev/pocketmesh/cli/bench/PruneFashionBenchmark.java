@@ -59,7 +59,8 @@ public final class PruneFashionBenchmark {
 
         String markdownRow() {
             return String.format(Locale.ROOT, "| %s | %.2f %% | %.2f %% (DJL %.2f %%) | %+.2f | %.2fx | %.2fx | %.3f → %.3f ms "
-                    + "| %.2fx (%.0f %% of FLOPs ratio) | %.3f → %.3f ms | %.2fx (%.0f %% of FLOPs ratio) | %s | %s |",
+                    + "| %.2fx (%.0f %% of FLOPs ratio) | %.3f → %.3f ms | %.2fx (%.0f %% of FLOPs ratio) "
+                    + "| %s | %s |",
                     model, baselineTop1 * 100, prunedTop1 * 100, prunedTop1Djl * 100, -accuracyDropPoints, flopsRatio,
                     bytesRatio, baselineLatencyMs, prunedLatencyMs, latencySpeedup, speedupShareOfFlopsRatio * 100,
                     baselineBatchLatencyMs, prunedBatchLatencyMs, batchSpeedup, batchSpeedupShareOfFlopsRatio * 100,
@@ -77,8 +78,8 @@ public final class PruneFashionBenchmark {
         public String markdown() {
             StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                     "| model | baseline top-1 | pruned top-1 | Δ points | FLOPs ratio | ONNX bytes ratio | latency (batch 1, "
-                            + "%d thread) | speedup | latency (batch %d) | speedup at batch %d | accuracy target (≤ %.1f "
-                            + "drop) | speedup target (≥ %.0f %%, batch 1) |%n"
+                            + "%d thread) | speedup | latency (batch %d) | speedup at batch %d | accuracy target "
+                            + "(≤ %.1f drop) | speedup target (≥ %.0f %%, batch 1) |%n"
                             + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|%n",
                     settings.latencyThreads(), settings.latencyBatch(), settings.latencyBatch(),
                     MAX_ACCURACY_DROP_POINTS, MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO * 100));
@@ -170,7 +171,7 @@ public final class PruneFashionBenchmark {
         }
     }
 
-    /** Timed runs per model at the larger batch: a quarter of the batch-1 runs (each takes batch times longer). */
+    /** Timed runs per model at the larger batch: a quarter of the batch-1 runs, as each of them takes far longer. */
     static int batchRuns(Settings settings) {
         return Math.max(10, settings.latencyRuns() / 4);
     }
