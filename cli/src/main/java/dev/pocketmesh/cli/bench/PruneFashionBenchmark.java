@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  * Channel pruning on full Fashion-MNIST, in process (no mesh: this measures the model side). Per network: train
  * the baseline, prune every unit by one uniform ratio chosen so that FLOPs fall by the target factor (kept
  * channels aligned as the learner aligns them), fine-tune, export both to ONNX, then measure both on the test
- * split and time both in ONNX Runtime in one interleaved run, at batch 1 and at a larger batch. Targets (issue
- * #3): an accuracy drop of at most 0.5 points, and a measured batch-1 speedup of at least 0.8 x the FLOPs ratio.
+ * split and time both in ONNX Runtime in one interleaved run, at batch 1 and at a larger batch (issue #6's protocol:
+ * batch 1 and a configurable batch, both reported). Targets (issue #3): an accuracy drop of at most 0.5 points, and a
+ * measured batch-1 speedup of at least 0.8 x the FLOPs ratio; the larger batch is shown beside it, not judged.
  */
 public final class PruneFashionBenchmark {
     public static final double MAX_ACCURACY_DROP_POINTS = 0.5;
@@ -44,8 +45,9 @@ public final class PruneFashionBenchmark {
             double accuracyDropPoints, long baselineFlops, long prunedFlops, double flopsRatio, long baselineParams,
             long prunedParams, long baselineBytes, long prunedBytes, double bytesRatio, double baselineLatencyMs,
             double prunedLatencyMs, double latencySpeedup, double speedupShareOfFlopsRatio,
-            double batchSpeedup, double prunedTop1Djl, double baselineTrainSeconds, double fineTuneSeconds,
-            Map<String, Integer> keptChannels) {
+            double baselineBatchLatencyMs, double prunedBatchLatencyMs, double batchSpeedup,
+            double batchSpeedupShareOfFlopsRatio, double prunedTop1Djl, double baselineTrainSeconds,
+            double fineTuneSeconds, Map<String, Integer> keptChannels) {
 
         boolean accuracyMet() {
             return accuracyDropPoints <= MAX_ACCURACY_DROP_POINTS;
@@ -57,9 +59,11 @@ public final class PruneFashionBenchmark {
 
         String markdownRow() {
             return String.format(Locale.ROOT, "| %s | %.2f %% | %.2f %% (DJL %.2f %%) | %+.2f | %.2fx | %.2fx | %.3f → %.3f ms "
-                    + "| %.2fx (%.0f %% of FLOPs ratio) | %.2fx | %s | %s |", model, baselineTop1 * 100,
-                    prunedTop1 * 100, prunedTop1Djl * 100, -accuracyDropPoints, flopsRatio, bytesRatio,
-                    baselineLatencyMs, prunedLatencyMs, latencySpeedup, speedupShareOfFlopsRatio * 100, batchSpeedup,
+                    + "| %.2fx (%.0f %% of FLOPs ratio) | %.3f → %.3f ms | %.2fx (%.0f %% of FLOPs ratio) "
+                    + "| %s | %s |",
+                    model, baselineTop1 * 100, prunedTop1 * 100, prunedTop1Djl * 100, -accuracyDropPoints, flopsRatio,
+                    bytesRatio, baselineLatencyMs, prunedLatencyMs, latencySpeedup, speedupShareOfFlopsRatio * 100,
+                    baselineBatchLatencyMs, prunedBatchLatencyMs, batchSpeedup, batchSpeedupShareOfFlopsRatio * 100,
                     accuracyMet() ? "met" : "NOT met", speedupMet() ? "met" : "NOT met");
         }
     }
@@ -74,19 +78,21 @@ public final class PruneFashionBenchmark {
         public String markdown() {
             StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                     "| model | baseline top-1 | pruned top-1 | Δ points | FLOPs ratio | ONNX bytes ratio | latency (batch 1, "
-                            + "%d thread) | speedup | speedup at batch %d | accuracy target (≤ %.1f drop) | speedup "
-                            + "target (≥ %.0f %%) |%n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|%n",
-                    settings.latencyThreads(), settings.latencyBatch(), MAX_ACCURACY_DROP_POINTS,
-                    MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO * 100));
+                            + "%d thread) | speedup | latency (batch %d) | speedup at batch %d | accuracy target "
+                            + "(≤ %.1f drop) | speedup target (≥ %.0f %%, batch 1) |%n"
+                            + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|%n",
+                    settings.latencyThreads(), settings.latencyBatch(), settings.latencyBatch(),
+                    MAX_ACCURACY_DROP_POINTS, MIN_SPEEDUP_SHARE_OF_FLOPS_RATIO * 100));
             rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
             md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s), pruned by one uniform "
                     + "ratio to %.1fx fewer FLOPs with %s (channels in multiples of %d), fine-tuned %d epochs (lr %s), "
                     + "batch %d, seed %d; test split = the 10k Fashion-MNIST test images, top-1 in ONNX Runtime (and "
                     + "DJL for the pruned model); latency = the exported model.onnx in ONNX Runtime, median of %d "
-                    + "interleaved runs each.%n", machine, settings.baselineEpochs(), settings.learningRate(),
-                    settings.flopsTarget(), settings.criterion().id(), settings.channelMultiple(),
-                    settings.fineTuneEpochs(), settings.fineTuneLearningRate(), settings.batchSize(), settings.seed(),
-                    settings.latencyRuns()));
+                    + "interleaved runs each at batch 1 and %d at batch %d.%n", machine, settings.baselineEpochs(),
+                    settings.learningRate(), settings.flopsTarget(), settings.criterion().id(),
+                    settings.channelMultiple(), settings.fineTuneEpochs(), settings.fineTuneLearningRate(),
+                    settings.batchSize(), settings.seed(), settings.latencyRuns(), batchRuns(settings),
+                    settings.latencyBatch()));
             return md.toString();
         }
 
@@ -147,20 +153,27 @@ public final class PruneFashionBenchmark {
             List<LatencyMeter.Latency> latency = LatencyMeter.measure(List.of(b, p), 20, settings.latencyRuns(),
                     settings.seed());
             List<LatencyMeter.Latency> batched = LatencyMeter.measure(List.of(b, p), settings.latencyBatch(), 5,
-                    Math.max(10, settings.latencyRuns() / 4), settings.seed());
+                    batchRuns(settings), settings.seed());
             var baseCost = CostModel.of(baseline.spec());
             var prunedCost = CostModel.of(pruned.spec());
             double flopsRatio = (double) baseCost.flops() / prunedCost.flops();
             double speedup = latency.get(0).medianMs() / latency.get(1).medianMs();
+            double batchSpeedup = batched.get(0).medianMs() / batched.get(1).medianMs();
             Row row = new Row(modelName, data.train().size(), data.test().size(), baseAcc.top1(), prunedAcc.top1(),
                     (baseAcc.top1() - prunedAcc.top1()) * 100, baseCost.flops(), prunedCost.flops(), flopsRatio,
                     baseCost.params(), prunedCost.params(), baseOnnx.length, prunedOnnx.length,
                     (double) baseOnnx.length / prunedOnnx.length, latency.get(0).medianMs(), latency.get(1).medianMs(),
-                    speedup, speedup / flopsRatio, batched.get(0).medianMs() / batched.get(1).medianMs(),
-                    prunedAccDjl.top1(), baselineSeconds, tuneSeconds, PruningUnits.keepCounts(net, ratios));
+                    speedup, speedup / flopsRatio, batched.get(0).medianMs(), batched.get(1).medianMs(), batchSpeedup,
+                    batchSpeedup / flopsRatio, prunedAccDjl.top1(), baselineSeconds, tuneSeconds,
+                    PruningUnits.keepCounts(net, ratios));
             log.accept(row.markdownRow());
             return row;
         }
+    }
+
+    /** Timed runs per model at the larger batch: a quarter of the batch-1 runs, as each of them takes far longer. */
+    static int batchRuns(Settings settings) {
+        return Math.max(10, settings.latencyRuns() / 4);
     }
 
     private ModelTrainer.Listener epochLog(String what) {

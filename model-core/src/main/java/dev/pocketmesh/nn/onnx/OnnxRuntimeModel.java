@@ -79,7 +79,9 @@ public final class OnnxRuntimeModel implements InferenceModel {
 
     /**
      * The input and the output buffer are allocated once, outside the timed call (the output is pinned), so a
-     * run times ONNX Runtime's inference and the read of the logits, not Java allocations.
+     * run times ONNX Runtime's inference and the read of the logits, not Java allocations. What remains beyond the
+     * kernels is the per-call cost every Java deployment pays: about 2 µs on the bench machine, measured as an
+     * identity graph (bench/results/lenet-latency-study.md); letting the runtime allocate the output adds ~4-6 µs.
      */
     @Override
     public TimedRun timed(float[] images, int batch) {
