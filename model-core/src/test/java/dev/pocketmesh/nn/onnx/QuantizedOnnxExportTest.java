@@ -107,6 +107,19 @@ class QuantizedOnnxExportTest {
         assertThat(ops.stream().filter(op -> op.equals("QLinearConv")).count()).isEqualTo(9);
         assertThat(ops.stream().filter(op -> op.equals("QLinearAdd")).count()).isEqualTo(3);
         assertThat(weightCodeTypes(quantized.onnx())).containsOnly(OnnxMl.TensorProto.DataType.INT8);
+
+        // Quantization-aware training computes with the same quantized tensors: the stored model scores exactly
+        // what its training epoch measured.
+        List<Double> epochAccuracy = new java.util.ArrayList<>();
+        QuantizationRecipe.Settings qat = new QuantizationRecipe.Settings("qat", 7, Map.of(), true, true,
+                Calibration.PERCENTILE, 99.99, 128, 8, false);
+        ModelFiles tuned = QuantizationRecipe.run(new ModelFiles(net, trained.weights()), qat, data,
+                new TrainingConfig(1, 32, 0.005, "sgd", "cosine", 5e-4, 0.9, 7), CPU, null,
+                (s, w) -> epochAccuracy.add(s.validationAccuracy())).model();
+        assertThat(tuned.packed().outputs()).isEqualTo(quantized.packed().outputs());
+        try (LoadedModel stored = LoadedModel.load(tuned, Device.cpu())) {
+            assertThat(stored.accuracy(set, 64).top1()).isEqualTo(epochAccuracy.get(0));
+        }
     }
 
     @Test
