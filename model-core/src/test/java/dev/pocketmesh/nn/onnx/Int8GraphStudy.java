@@ -87,6 +87,10 @@ public final class Int8GraphStudy {
             saturation();
             return;
         }
+        if (args.length > 0 && args[0].equals("accuracy")) {
+            accuracy(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         List<String> models = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
                 : List.of("resnet20", "mobilenet-v1-0.5");
@@ -145,6 +149,45 @@ public final class Int8GraphStudy {
                         64L * 255 * w, y, Math.abs(y - 64L * 255 * w) <= 5000 ? "exact" : "SATURATED", ops);
             }
             Files.deleteIfExists(optimized);
+        }
+    }
+
+    /**
+     * What the quantized tensors cost in accuracy: ResNet-20 trained {@code epochs} epochs on {@code limit}
+     * Fashion-MNIST images, post-training quantized (8-bit inputs and tensors, percentile 99.99 on 512 images), top-1
+     * on the test split simulated with and without the quantized tensors, and in ONNX Runtime.
+     */
+    static void accuracy(int limit, int epochs) throws Exception {
+        var data = dev.pocketmesh.nn.data.DatasetLoader.load(new dev.pocketmesh.spec.JobSpec.Dataset("idx",
+                "/usr/share/datasets/fashion-mnist", limit), 7);
+        NetSpec net = ModelZoo.byName("resnet20", 1, 28, 28, 10);
+        ai.djl.Device[] cpu = {ai.djl.Device.cpu()};
+        var trained = dev.pocketmesh.nn.train.ModelTrainer.train(net, null, data.train(), data.validation(),
+                new dev.pocketmesh.nn.train.TrainingConfig(epochs, 128, 0.05, "sgd", "cosine", 5e-4, 0.9, 7), cpu,
+                (st, w) -> System.out.printf(Locale.ROOT, "epoch %d validation %.4f%n", st.epoch(),
+                        st.validationAccuracy()));
+        var test = data.test();
+        try (var fp32 = dev.pocketmesh.nn.measure.LoadedModel.load(net, trained.weights(), ai.djl.Device.cpu())) {
+            System.out.printf(Locale.ROOT, "fp32 test top-1 %.4f (%d images)%n", fp32.accuracy(test, 256).top1(),
+                    test.size());
+        }
+        for (int bits : new int[] {8, 7}) {
+            var settings = new dev.pocketmesh.nn.learn.QuantizationRecipe.Settings("ptq", bits, Map.of(), true, true,
+                    dev.pocketmesh.nn.compress.Calibration.PERCENTILE, 99.99, 512, 8, false);
+            ModelFiles q = dev.pocketmesh.nn.learn.QuantizationRecipe.run(new ModelFiles(net, trained.weights()),
+                    settings, data, new dev.pocketmesh.nn.train.TrainingConfig(0, 128, 0.01, "sgd", "cosine", 5e-4,
+                            0.9, 7), cpu, null, (st, w) -> {
+                            }).model();
+            ModelFiles without = ModelFiles.packed(q.spec(), new PackedWeights(q.packed().tensors(),
+                    q.packed().activations()));
+            for (ModelFiles m : List.of(without, q)) {
+                try (var sim = dev.pocketmesh.nn.measure.LoadedModel.load(m, ai.djl.Device.cpu());
+                        OnnxRuntimeModel ort = OnnxRuntimeModel.load(m.onnx(), m.spec(), 1)) {
+                    System.out.printf(Locale.ROOT, "%d-bit weights, %s quantized tensors: simulated %.4f, ONNX Runtime "
+                            + "%.4f%n", bits, m == q ? "with" : "without", sim.accuracy(test, 256).top1(),
+                            ort.accuracy(test, 256).top1());
+                }
+            }
         }
     }
 
@@ -325,8 +368,9 @@ public final class Int8GraphStudy {
                 }
                 String file = s.endProfiling();
                 s.close();
-                Map<String, Double> ops = OnnxRuntimeModel.perOperator(Json.tree(Files.readString(Path.of(file))),
-                        runs + 50);
+                var events = Json.tree(Files.readString(Path.of(file)));
+                Map<String, Double> ops = OnnxRuntimeModel.perOperator(events, runs + 50);
+                Map<String, Double> groups = perLayerGroup(events, runs + 50);
                 Files.deleteIfExists(Path.of(file));
                 Map<String, Integer> counts = new TreeMap<>();
                 for (NodeProto node : ModelProto.parseFrom(Files.readAllBytes(optimized)).getGraph().getNodeList()) {
@@ -335,8 +379,27 @@ public final class Int8GraphStudy {
                 String[] parts = labels.get(m).split(" \\| ");
                 System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", model, parts[0], parts[1],
                         operatorLine(ops), counts);
+                System.out.printf(Locale.ROOT, "|   | by layer group (µs) | | %s | |%n", groups.entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()))
+                        .collect(java.util.stream.Collectors.joining(" · ")));
             }
         }
+    }
+
+    /**
+     * Kernel µs per run by layer group: the node name up to its first '.' ("s2" = ResNet stage 2, "b7" = MobileNet
+     * block 7, "conv1" = the stem), in graph order; ONNX Runtime keeps the layer's name as the prefix of a fused node.
+     */
+    static Map<String, Double> perLayerGroup(com.fasterxml.jackson.databind.JsonNode events, int runs) {
+        Map<String, Double> micros = new LinkedHashMap<>();
+        for (var e : events) {
+            String name = e.path("name").asText();
+            if ("Node".equals(e.path("cat").asText()) && name.endsWith("_kernel_time")) {
+                String group = name.contains(".") ? name.substring(0, name.indexOf('.')) : "other";
+                micros.merge(group, e.path("dur").asDouble() / runs, Double::sum);
+            }
+        }
+        return micros;
     }
 
     static String operatorLine(Map<String, Double> micros) {
