@@ -76,9 +76,8 @@ public final class OnnxExport {
      * float values they decode to.
      */
     public static byte[] quantized(NetSpec spec, PackedWeights packed) {
-        return new OnnxExport(spec, packed.decode(), packed.tensors(), QdqPlan.of(spec, packed.activations(),
-                packed.outputs()))
-                .build(spec).toByteArray();
+        QdqPlan plan = QdqPlan.of(spec, packed.activations(), packed.outputs());
+        return new OnnxExport(spec, packed.decode(), packed.tensors(), plan).build(spec).toByteArray();
     }
 
     static ModelProto model(NetSpec spec, Weights weights) {
