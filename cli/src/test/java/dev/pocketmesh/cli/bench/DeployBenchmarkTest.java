@@ -30,11 +30,13 @@ class DeployBenchmarkTest {
             assertThat(rows.get(0).estimatedMs()).isPositive();
             assertThat(rows.get(1).estimatedMs()).isPositive().isLessThan(rows.get(0).estimatedMs());
             assertThat(rows.get(2).estimatedMs()).isNull();
-            // The profile shows how the runtime ran each graph: float convolutions for fp32, integer kernels (or the
-            // dequantization around float ones) for int8.
+            // The profile shows how the runtime ran each graph: float convolutions for fp32, integer kernels only for
+            // int8 (every conv's output is quantized, so none is left float behind a DequantizeLinear).
             assertThat(rows.get(0).operatorMicros().keySet()).noneMatch(op -> op.startsWith("QLinear"));
-            assertThat(rows.get(2).operatorMicros().keySet()).anyMatch(op -> op.startsWith("QLinear")
-                    || op.equals("DequantizeLinear"));
+            for (DeployBenchmark.Row int8 : List.of(rows.get(2), rows.get(3))) {
+                assertThat(int8.operatorMicros().keySet()).contains("QLinearConv")
+                        .doesNotContain("Conv", "FusedConv", "DequantizeLinear");
+            }
             rows.forEach(r -> assertThat(r.operatorMicros().values()).allMatch(us -> us >= 0));
         }
         assertThat(report.markdown()).contains("| lenet5 | pruned 2x + int8 |").contains("Latency model")

@@ -19,6 +19,9 @@ import ai.djl.util.PairList;
 import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.ShapeInference;
+import dev.pocketmesh.nn.compress.ActivationQuant;
+import dev.pocketmesh.nn.compress.TensorQuantization;
+import dev.pocketmesh.nn.compress.transform.FakeQuant;
 import dev.pocketmesh.nn.engine.Scalars;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,6 +46,7 @@ public final class SpecNetwork extends AbstractBlock {
     private final Map<String, Block> parameterBlocks = new LinkedHashMap<>();
     private final Set<String> kept = new HashSet<>();
     private final Map<String, TransformedLayer> transformed = new LinkedHashMap<>();
+    private final Map<String, ActivationQuant> outputs;
 
     /** One layer at run time: the block computing it, or for an Add the shortcut (null for identity). */
     private record Step(Layer layer, Block block, Block shortcutConv, Block shortcutBn) {
@@ -57,10 +61,22 @@ public final class SpecNetwork extends AbstractBlock {
      * model trains and runs.
      */
     public SpecNetwork(NetSpec spec, Map<String, ? extends LayerTransform> transforms) {
+        this(spec, transforms, Map.of());
+    }
+
+    /**
+     * The network with transformed layers and quantized tensors: {@code outputs} quantizes the output of the layers
+     * it names (top-level layers or projection shortcut convs; see {@link TensorQuantization}) before any later
+     * layer reads it.
+     */
+    public SpecNetwork(NetSpec spec, Map<String, ? extends LayerTransform> transforms,
+            Map<String, ActivationQuant> outputs) {
         super(VERSION);
         Set<String> unknown = new java.util.TreeSet<>(transforms.keySet());
+        Set<String> unknownOutputs = new java.util.TreeSet<>(outputs.keySet());
         ShapeInference.infer(spec); // refuse an invalid network before building anything
         this.spec = spec;
+        this.outputs = Map.copyOf(outputs);
         for (Layer layer : spec.layers()) {
             if (layer instanceof Layer.Add add) {
                 kept.add(add.from());
@@ -69,6 +85,7 @@ public final class SpecNetwork extends AbstractBlock {
                 if (add.shortcut() != null) {
                     conv = register(add.shortcut().conv().name(), parameterised(add.shortcut().conv(), transforms));
                     unknown.remove(add.shortcut().conv().name());
+                    unknownOutputs.remove(add.shortcut().conv().name());
                     if (add.shortcut().bn() != null) {
                         bn = register(add.shortcut().bn().name(), batchNorm());
                     }
@@ -85,9 +102,14 @@ public final class SpecNetwork extends AbstractBlock {
                 }
                 steps.add(new Step(layer, block, null, null));
             }
+            unknownOutputs.remove(layer.name());
         }
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("no conv or linear layer named " + unknown + " in " + spec.name());
+        }
+        if (!unknownOutputs.isEmpty()) {
+            throw new IllegalArgumentException("no layer named " + unknownOutputs + " in " + spec.name()
+                    + " to quantize the output of");
         }
     }
 
@@ -104,7 +126,7 @@ public final class SpecNetwork extends AbstractBlock {
     /**
      * The network's weights as stored: each transformed layer's weight in its transform's encoding (read while the
      * network is open: learned step sizes and centroids live in it), every other tensor as float32, and the input
-     * quantization of every layer that has one.
+     * quantization of every layer that has one, and the network's quantized tensors.
      */
     public dev.pocketmesh.nn.compress.PackedWeights pack(dev.pocketmesh.nn.tensor.Weights raw) {
         Map<String, dev.pocketmesh.nn.compress.EncodedTensor> encoded = new LinkedHashMap<>();
@@ -117,7 +139,7 @@ public final class SpecNetwork extends AbstractBlock {
                 inputs.put(name, layer.transform().inputQuant());
             }
         });
-        return new dev.pocketmesh.nn.compress.PackedWeights(encoded, inputs);
+        return new dev.pocketmesh.nn.compress.PackedWeights(encoded, inputs, outputs);
     }
 
     /** The layers that run through a transform, by name. */
@@ -225,9 +247,35 @@ public final class SpecNetwork extends AbstractBlock {
         return run(store, input, index, false, null);
     }
 
-    /** The first {@code stop} layers on {@code input}, keeping only the outputs a later Add reads. */
+    /**
+     * Runs the network on {@code input} and returns the output of layer {@code name} (a top-level layer or a
+     * projection shortcut's conv) as the later layers read it: the tensors that calibration measures.
+     */
+    public NDArray outputOf(ParameterStore store, NDArray input, String name) {
+        int index = spec.indexOf(name);
+        if (index >= 0) {
+            return run(store, input, index + 1, false, null, null);
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).layer() instanceof Layer.Add add && add.shortcut() != null
+                    && add.shortcut().conv().name().equals(name)) {
+                return run(store, input, i + 1, false, null, name);
+            }
+        }
+        throw new IllegalArgumentException("no layer '" + name + "' in " + spec.name());
+    }
+
     private NDArray run(ParameterStore store, NDArray input, int stop, boolean training,
             PairList<String, Object> params) {
+        return run(store, input, stop, training, params, null);
+    }
+
+    /**
+     * The first {@code stop} layers on {@code input}, keeping only the outputs a later Add reads; returns the last
+     * one's output, or the output of the projection shortcut named {@code shortcut} when that is not null.
+     */
+    private NDArray run(ParameterStore store, NDArray input, int stop, boolean training,
+            PairList<String, Object> params, String shortcut) {
         Map<String, NDArray> saved = new HashMap<>();
         if (kept.contains(NetSpec.INPUT)) {
             saved.put(NetSpec.INPUT, input);
@@ -242,16 +290,27 @@ public final class SpecNetwork extends AbstractBlock {
                         other = step.shortcutBn().forward(store, new NDList(other), training, params)
                                 .singletonOrThrow();
                     }
+                    other = quantized(add.shortcut().conv().name(), other);
+                    if (add.shortcut().conv().name().equals(shortcut)) {
+                        return other;
+                    }
                 }
                 x = x.add(other);
             } else {
                 x = step.block().forward(store, new NDList(x), training, params).singletonOrThrow();
             }
+            x = quantized(step.layer().name(), x);
             if (kept.contains(step.layer().name())) {
                 saved.put(step.layer().name(), x);
             }
         }
         return x;
+    }
+
+    /** The output of layer {@code name} as the network computes with it: quantized when it is one of the outputs. */
+    private NDArray quantized(String name, NDArray x) {
+        ActivationQuant quant = outputs.get(name);
+        return quant == null ? x : FakeQuant.activation(x, quant);
     }
 
     @Override

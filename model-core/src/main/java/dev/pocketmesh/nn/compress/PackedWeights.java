@@ -19,13 +19,13 @@ import java.util.Map;
 
 /**
  * A model's weights as stored ({@value #FILE_NAME}): each tensor in its {@link EncodedTensor encoding}, plus how
- * each layer's input is quantized at run time ({@link ActivationQuant}, for quantized models). The bytes of this
- * file are what reports call a compressed model's size.
+ * each layer's input and each tensor of {@link TensorQuantization} is quantized at run time ({@link ActivationQuant},
+ * for quantized models). The bytes of this file are what reports call a compressed model's size.
  *
  * <p>Format (big-endian): the magic {@code PMW1}, a 4-byte header length, the header as deflated (zlib) UTF-8 JSON
  * ({@code {"tensors": [{"name", "encoding", "shape", ...}], "activations": {layer: {bits, scale, zeroPoint}},
- * "payload": "raw" | "deflate"}}), then each tensor's payload in header order (see {@link EncodedTensor} for what
- * each encoding writes). The payloads are entropy-coded as one zlib stream ({@code "payload": "deflate"}) when that
+ * "outputs": {layer: {bits, scale, zeroPoint}}, "payload": "raw" | "deflate"}}, "outputs" only when there are any),
+ * then each tensor's payload in header order (see {@link EncodedTensor} for what each encoding writes). The payloads are entropy-coded as one zlib stream ({@code "payload": "deflate"}) when that
  * is smaller: quantized and codebook indices of trained weights cluster near zero, so they carry fewer bits than
  * their width (the last stage of Han et al.'s Deep Compression, with zlib's Huffman coder in place of theirs).
  * Float32 payloads shrink too, by about 7 % (their exponent bytes repeat); codes spread evenly over their range
@@ -37,10 +37,18 @@ public final class PackedWeights {
 
     private final Map<String, EncodedTensor> tensors;
     private final Map<String, ActivationQuant> activations;
+    private final Map<String, ActivationQuant> outputs;
 
     public PackedWeights(Map<String, EncodedTensor> tensors, Map<String, ActivationQuant> activations) {
+        this(tensors, activations, Map.of());
+    }
+
+    /** @param outputs the quantized tensors of {@link TensorQuantization}, by the layer producing each */
+    public PackedWeights(Map<String, EncodedTensor> tensors, Map<String, ActivationQuant> activations,
+            Map<String, ActivationQuant> outputs) {
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         this.activations = Collections.unmodifiableMap(new LinkedHashMap<>(activations));
+        this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
     }
 
     /** Every tensor as float32: how an uncompressed model is stored. */
@@ -57,6 +65,15 @@ public final class PackedWeights {
     /** Input quantization by layer name (empty when activations stay float). */
     public Map<String, ActivationQuant> activations() {
         return activations;
+    }
+
+    /**
+     * Output quantization by the name of the layer producing the tensor (a top-level layer or a projection
+     * shortcut's conv): the tensors of {@link TensorQuantization#points} (empty when activations stay float, and in
+     * files written before there were any).
+     */
+    public Map<String, ActivationQuant> outputs() {
+        return outputs;
     }
 
     /** The weights the compressed model computes with, as dense float tensors. */
@@ -93,15 +110,10 @@ public final class PackedWeights {
             entries.add(entry);
         });
         header.put("tensors", entries);
-        Map<String, Object> acts = new LinkedHashMap<>();
-        activations.forEach((layer, a) -> {
-            Map<String, Object> entry = new LinkedHashMap<>(); // a fixed key order: the same model, the same bytes
-            entry.put("bits", a.bits());
-            entry.put("scale", a.scale());
-            entry.put("zeroPoint", a.zeroPoint());
-            acts.put(layer, entry);
-        });
-        header.put("activations", acts);
+        header.put("activations", describe(activations));
+        if (!outputs.isEmpty()) { // absent otherwise: a model without them keeps the bytes it always had
+            header.put("outputs", describe(outputs));
+        }
         byte[] raw = payloads(tensors.values());
         byte[] coded = deflate(raw);
         boolean entropyCoded = coded.length < raw.length * MAX_CODED_FRACTION;
@@ -176,6 +188,30 @@ public final class PackedWeights {
         return out.toByteArray();
     }
 
+    private static Map<String, Object> describe(Map<String, ActivationQuant> quants) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        quants.forEach((layer, a) -> {
+            Map<String, Object> entry = new LinkedHashMap<>(); // a fixed key order: the same model, the same bytes
+            entry.put("bits", a.bits());
+            entry.put("scale", a.scale());
+            entry.put("zeroPoint", a.zeroPoint());
+            out.put(layer, entry);
+        });
+        return out;
+    }
+
+    private static Map<String, ActivationQuant> activationQuants(Object described) {
+        Map<String, ActivationQuant> out = new LinkedHashMap<>();
+        if (described instanceof Map<?, ?> m) {
+            m.forEach((layer, v) -> {
+                Map<?, ?> a = (Map<?, ?>) v;
+                out.put(layer.toString(), new ActivationQuant(((Number) a.get("bits")).intValue(),
+                        ((Number) a.get("scale")).floatValue(), ((Number) a.get("zeroPoint")).intValue()));
+            });
+        }
+        return out;
+    }
+
     static Map<String, Object> describe(EncodedTensor e) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("encoding", e.encoding());
@@ -206,19 +242,11 @@ public final class PackedWeights {
                 Map<String, Object> entry = (Map<String, Object>) o;
                 tensors.put((String) entry.get("name"), read(entry, in));
             }
-            Map<String, ActivationQuant> activations = new LinkedHashMap<>();
-            Object acts = header.get("activations");
-            if (acts instanceof Map<?, ?> m) {
-                m.forEach((layer, v) -> {
-                    Map<?, ?> a = (Map<?, ?>) v;
-                    activations.put(layer.toString(), new ActivationQuant(((Number) a.get("bits")).intValue(),
-                            ((Number) a.get("scale")).floatValue(), ((Number) a.get("zeroPoint")).intValue()));
-                });
-            }
             if (in.read() != -1) {
                 throw new IllegalArgumentException(FILE_NAME + " has bytes after its last tensor");
             }
-            return new PackedWeights(tensors, activations);
+            return new PackedWeights(tensors, activationQuants(header.get("activations")),
+                    activationQuants(header.get("outputs")));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + FILE_NAME + ": " + e.getMessage(), e);
         }

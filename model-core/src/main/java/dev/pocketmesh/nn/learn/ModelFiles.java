@@ -5,6 +5,7 @@ import dev.pocketmesh.learner.JobNetwork;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.model.ShapeInference;
 import dev.pocketmesh.nn.build.LayerTransform;
+import dev.pocketmesh.nn.compress.ActivationQuant;
 import dev.pocketmesh.nn.compress.PackedWeights;
 import dev.pocketmesh.nn.compress.transform.InputQuantization;
 import dev.pocketmesh.nn.onnx.OnnxExport;
@@ -56,6 +57,11 @@ public record ModelFiles(NetSpec spec, Weights weights, PackedWeights packed) {
             packed.activations().forEach((layer, quant) -> transforms.put(layer, new InputQuantization(quant)));
         }
         return transforms;
+    }
+
+    /** How the model runs, besides its layers' transforms: its quantized tensors (none for a dense model). */
+    public Map<String, ActivationQuant> runtimeOutputs() {
+        return packed == null ? Map.of() : packed.outputs();
     }
 
     /** The files by name, ready for an artifact directory: the spec, the weights and the ONNX export. */

@@ -12,6 +12,7 @@ import dev.pocketmesh.nn.compress.EncodedTensor;
 import dev.pocketmesh.nn.compress.PackedWeights;
 import dev.pocketmesh.nn.compress.QuantParams;
 import dev.pocketmesh.nn.compress.QuantScheme;
+import dev.pocketmesh.nn.compress.TensorQuantization;
 import dev.pocketmesh.nn.compress.UniformQuantizer;
 import dev.pocketmesh.nn.compress.transform.LsqWeightQuantizer;
 import dev.pocketmesh.nn.data.DataSplits;
@@ -89,10 +90,10 @@ public final class QuantizationRecipe {
         List<String> floatLayers = sensitive.floatLayers();
         Map<String, Tensor> inputs = sampleInputs(folded, data.train(), settings.calibrationSamples(), fineTune.seed());
         Map<String, ActivationQuant> activations = new LinkedHashMap<>();
+        Map<String, ActivationQuant> outputs = new LinkedHashMap<>();
         if (settings.activationBits() > 0) {
-            inputs.forEach((layer, x) -> activations.put(layer, ActivationQuant.of(settings.calibration()
-                    .range(x.data(), QuantScheme.activations(settings.activationBits()), settings.percentile()),
-                    settings.activationBits())));
+            inputs.forEach((layer, x) -> activations.put(layer, activationQuant(x, settings)));
+            outputs = calibratedOutputs(folded, data.train(), settings, fineTune.seed());
         }
         long calibrateMs = (System.nanoTime() - start) / 1_000_000;
         listener.checkContinue();
@@ -110,10 +111,10 @@ public final class QuantizationRecipe {
             }
             tuned = ModelTrainer.train(net, folded.weights(), data.train(), data.validation(), fineTune, devices,
                     listener, 0, new ModelTrainer.Extras(transforms, (n, u, t) -> {
-                    }, distillation));
+                    }, distillation, outputs));
             packed = tuned.packed();
         } else {
-            packed = postTraining(folded, settings, inputs, activations, floatLayers);
+            packed = postTraining(folded, settings, inputs, activations, outputs, floatLayers);
         }
         ModelFiles model = ModelFiles.packed(net, packed);
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -170,7 +171,7 @@ public final class QuantizationRecipe {
     }
 
     private static PackedWeights postTraining(ModelFiles folded, Settings settings, Map<String, Tensor> inputs,
-            Map<String, ActivationQuant> activations, List<String> floatLayers) {
+            Map<String, ActivationQuant> activations, Map<String, ActivationQuant> outputs, List<String> floatLayers) {
         Map<String, EncodedTensor> encoded = new LinkedHashMap<>();
         folded.weights().asMap().forEach((k, t) -> encoded.put(k, new EncodedTensor.Dense(t)));
         for (String layer : quantizedLayers(folded.spec())) {
@@ -191,7 +192,7 @@ public final class QuantizationRecipe {
                         correctedBias(w, q.decode(), bias.get(), channelMeans(x, w.dim(1)))));
             }
         }
-        return new PackedWeights(encoded, activations);
+        return new PackedWeights(encoded, activations, outputs);
     }
 
     /** {@code b + (W - Wq) · E[x]}: the quantized layer's expected output equals the float layer's. */
@@ -233,6 +234,29 @@ public final class QuantizationRecipe {
     static ImageSet sample(ImageSet train, int samples, long seed) {
         int n = Math.min(samples, train.size());
         return train.subset(Arrays.copyOf(Permutations.shuffled(train.size(), seed ^ 0xca11b), n));
+    }
+
+    private static ActivationQuant activationQuant(Tensor x, Settings settings) {
+        return ActivationQuant.of(settings.calibration().range(x.data(),
+                QuantScheme.activations(settings.activationBits()), settings.percentile()), settings.activationBits());
+    }
+
+    /**
+     * The quantization of each tensor of {@link TensorQuantization}, calibrated like the layer inputs: on the same
+     * sample of unlabelled training images, in the float model. A tensor that is also a layer's input (a residual
+     * stream) gets the same values as that input's quantization, so the two coincide.
+     */
+    static Map<String, ActivationQuant> calibratedOutputs(ModelFiles model, ImageSet train, Settings settings,
+            long seed) {
+        ImageSet sample = sample(train, settings.calibrationSamples(), seed);
+        Map<String, ActivationQuant> outputs = new LinkedHashMap<>();
+        try (LoadedModel loaded = LoadedModel.load(model.spec(), model.weights(), Device.cpu())) {
+            for (String point : TensorQuantization.points(model.spec())) {
+                // One tensor at a time: the sample's activations of every point together would not fit a small heap.
+                outputs.put(point, activationQuant(loaded.outputOf(point, sample, sample.size()), settings));
+            }
+        }
+        return outputs;
     }
 
     /** The input of every top-level conv and linear on a seeded sample of training images, in the float model. */

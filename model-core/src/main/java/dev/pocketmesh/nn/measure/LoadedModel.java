@@ -35,17 +35,27 @@ public final class LoadedModel implements InferenceModel {
         return load(spec, weights, java.util.Map.of(), device);
     }
 
-    /** A stored model as it runs: a packed model's decoded weights with its layers' input quantization. */
+    /**
+     * A stored model as it runs: a packed model's decoded weights with its layers' input quantization and its
+     * quantized tensors.
+     */
     public static LoadedModel load(dev.pocketmesh.nn.learn.ModelFiles files, Device device) {
-        return load(files.spec(), files.weights(), files.runtimeTransforms(), device);
+        return load(files.spec(), files.weights(), files.runtimeTransforms(), files.runtimeOutputs(), device);
     }
 
     public static LoadedModel load(NetSpec spec, Weights weights,
             java.util.Map<String, ? extends dev.pocketmesh.nn.build.LayerTransform> transforms, Device device) {
+        return load(spec, weights, transforms, java.util.Map.of(), device);
+    }
+
+    /** @param outputs quantized tensors by the layer producing each (see {@code SpecNetwork}) */
+    public static LoadedModel load(NetSpec spec, Weights weights,
+            java.util.Map<String, ? extends dev.pocketmesh.nn.build.LayerTransform> transforms,
+            java.util.Map<String, dev.pocketmesh.nn.compress.ActivationQuant> outputs, Device device) {
         Engines.pytorch();
         Model model = Model.newInstance(spec.name(), device);
         try {
-            SpecNetwork network = new SpecNetwork(spec, transforms);
+            SpecNetwork network = new SpecNetwork(spec, transforms, outputs);
             model.setBlock(network);
             network.initialize(model.getNDManager(), DataType.FLOAT32, network.inputShape(1));
             NetWeights.write(network, weights);
@@ -103,9 +113,21 @@ public final class LoadedModel implements InferenceModel {
      * Reconstruction-based pruning fits a layer's weights to these activations.
      */
     public Tensor inputOf(String layer, ImageSet set, int count) {
+        return onHost(set, count, images -> network.inputOf(store, images, layer));
+    }
+
+    /**
+     * The output of layer {@code layer} (top-level, or a projection shortcut's conv) for the first {@code count}
+     * images of {@code set}, on the host: what calibration measures for a quantized tensor.
+     */
+    public Tensor outputOf(String layer, ImageSet set, int count) {
+        return onHost(set, count, images -> network.outputOf(store, images, layer));
+    }
+
+    private Tensor onHost(ImageSet set, int count, java.util.function.UnaryOperator<NDArray> tensor) {
         int n = Math.min(count, set.size());
         try (NDManager sub = manager.newSubManager()) {
-            NDArray x = network.inputOf(store, Batches.images(sub, set, Permutations.identity(n), 0, n), layer);
+            NDArray x = tensor.apply(Batches.images(sub, set, Permutations.identity(n), 0, n));
             long[] s = x.getShape().getShape();
             int[] shape = new int[s.length];
             for (int i = 0; i < s.length; i++) {

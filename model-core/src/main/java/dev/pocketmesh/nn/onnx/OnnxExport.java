@@ -37,6 +37,9 @@ import java.util.Map;
  * in the accumulator's scale. The input quantization of a layer is also placed on the producer's output and on every
  * tensor between them when only Relu, MaxPool and Flatten lie between (they commute with quantization, so the values
  * are the same): that is the pattern ONNX Runtime fuses into integer kernels (QLinearConv, QGemm, uint8 MaxPool).
+ * The model's quantized tensors ({@link PackedWeights#outputs()}: residual streams, the branches an Add sums, the
+ * tensor before a global pooling) get their pairs too, so every conv, Gemm, residual Add and global pooling has
+ * quantized inputs and a quantized output, and runs as an integer kernel (QLinearAdd, QLinearGlobalAveragePool).
  */
 public final class OnnxExport {
     public static final String FILE_NAME = "model.onnx";
@@ -73,12 +76,12 @@ public final class OnnxExport {
      * float values they decode to.
      */
     public static byte[] quantized(NetSpec spec, PackedWeights packed) {
-        return new OnnxExport(spec, packed.decode(), packed.tensors(), QdqPlan.of(spec, packed.activations()))
-                .build(spec).toByteArray();
+        QdqPlan plan = QdqPlan.of(spec, packed.activations(), packed.outputs());
+        return new OnnxExport(spec, packed.decode(), packed.tensors(), plan).build(spec).toByteArray();
     }
 
     static ModelProto model(NetSpec spec, Weights weights) {
-        return new OnnxExport(spec, weights, Map.of(), QdqPlan.of(spec, Map.of())).build(spec);
+        return new OnnxExport(spec, weights, Map.of(), QdqPlan.of(spec, Map.of(), Map.of())).build(spec);
     }
 
     private ModelProto build(NetSpec spec) {
@@ -147,12 +150,18 @@ public final class OnnxExport {
         } else if (layer instanceof Layer.Add add) {
             String other = add.from();
             if (add.shortcut() != null) {
-                graph.addNode(conv(add.shortcut().conv(), other).addOutput(add.shortcut().conv().name()));
-                other = add.shortcut().conv().name();
+                String conv = add.shortcut().conv().name();
+                ActivationQuant quant = plan.output(conv);
+                String convOut = quant == null ? conv : conv + "/float";
+                graph.addNode(conv(add.shortcut().conv(), other).addOutput(convOut));
+                other = convOut;
                 if (add.shortcut().bn() != null) {
                     String bn = add.shortcut().bn().name();
                     graph.addNode(batchNorm(bn, other).addOutput(bn));
                     other = bn;
+                }
+                if (quant != null) {
+                    other = quantizeDequantize(other, conv, quant);
                 }
             }
             node = node("Add", name, x, other);
@@ -188,24 +197,38 @@ public final class OnnxExport {
 
     /**
      * A layer's weight: integer codes behind DequantizeLinear when it is stored uniformly quantized, else float32.
-     * Codes are written as uint8: asymmetric ones as they are, symmetric ones shifted by 128 with zero point 128 (the
-     * same values). ONNX Runtime multiplies uint8 activations by int8 weights with an instruction that saturates
-     * pairs of products at 16 bits on CPUs without VNNI (AVX2), which corrupts trained models whose codes use the
-     * whole range; its uint8 x uint8 kernels do not saturate.
+     * Symmetric codes are written as int8 (zero point 0) when a product pair cannot overflow 16 bits, else as uint8
+     * shifted by 128 with zero point 128 (the same values); asymmetric codes as uint8. ONNX Runtime multiplies uint8
+     * activations by int8 weights with an instruction that saturates pairs of products at 16 bits on CPUs without
+     * VNNI (AVX2): 2 x 255 x 127 overflows, so 8-bit weights times 8-bit inputs would corrupt trained models whose
+     * codes use the whole range. Its uint8 x uint8 kernels do not saturate but run about 1.5x slower; with 7-bit
+     * weights (2 x 255 x 63) or 7-bit inputs (2 x 127 x 127) the int8 kernels are exact.
      */
     private String weight(String layer, String param) {
         String name = Weights.key(layer, param);
         if (!(encoded.get(name) instanceof EncodedTensor.Quantized q)) {
             return floatInitializer(layer, param);
         }
-        int shift = q.scheme().symmetric() ? SYMMETRIC_ZERO_POINT : 0;
         int channels = q.params().channels();
-        return dequantized(name, TensorProto.DataType.UINT8, uint8(q.codes(), shift), q.shape(), q.params().scale(),
-                uint8(q.params().zeroPoint(), shift), channels > 1 ? new int[] {channels} : new int[0]);
+        int[] paramDims = channels > 1 ? new int[] {channels} : new int[0];
+        if (q.scheme().symmetric() && cannotSaturate(q.scheme().bits(), plan.inputOf(layer))) {
+            return dequantized(name, TensorProto.DataType.INT8, bytes(q.codes(), 0), q.shape(), q.params().scale(),
+                    new byte[paramDims.length == 0 ? 1 : channels], paramDims);
+        }
+        int shift = q.scheme().symmetric() ? SYMMETRIC_ZERO_POINT : 0;
+        return dequantized(name, TensorProto.DataType.UINT8, bytes(q.codes(), shift), q.shape(), q.params().scale(),
+                bytes(q.params().zeroPoint(), shift), paramDims);
     }
 
-    /** {@code values + shift}, each as one (unsigned) byte. */
-    private static byte[] uint8(int[] values, int shift) {
+    /** Whether a pair of products of symmetric {@code weightBits} codes and the layer's input codes fits 16 bits. */
+    static boolean cannotSaturate(int weightBits, ActivationQuant input) {
+        int maxWeight = (1 << (weightBits - 1)) - 1;
+        int maxInput = input == null ? 255 : input.qmax();
+        return 2 * maxWeight * maxInput <= Short.MAX_VALUE;
+    }
+
+    /** {@code values + shift}, each as one byte (uint8 or int8 as the tensor's type says). */
+    private static byte[] bytes(int[] values, int shift) {
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = (byte) (values[i] + shift);

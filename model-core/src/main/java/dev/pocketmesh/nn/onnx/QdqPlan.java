@@ -3,6 +3,7 @@ package dev.pocketmesh.nn.onnx;
 import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.model.NetSpec;
 import dev.pocketmesh.nn.compress.ActivationQuant;
+import dev.pocketmesh.nn.compress.TensorQuantization;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,8 +18,9 @@ import java.util.Set;
  * <p>Relu, MaxPool and Flatten commute with quantization: applied to values on the quantization grid they give
  * values on the grid, and quantizing before or after them gives the same numbers (0 is on every grid). So the
  * quantization of layer M's input may move back across such layers onto the output of whatever produces them, and
- * onto every tensor in between. It stops at a tensor something else also reads (a residual stream the next Add
- * takes unquantized): there it stays on M's input edge alone.
+ * onto every tensor in between. It stops at a tensor something else also reads: there it stays on M's input edge
+ * alone, unless that tensor is itself quantized on the same grid (a residual stream of a model with quantized
+ * tensors), and then M needs no pair of its own.
  */
 final class QdqPlan {
     private final Map<String, ActivationQuant> outputs;
@@ -32,8 +34,13 @@ final class QdqPlan {
         this.inputs = inputs;
     }
 
-    /** @param inputs how each quantized layer's input is quantized, by layer name (empty for a float model) */
-    static QdqPlan of(NetSpec spec, Map<String, ActivationQuant> inputs) {
+    /**
+     * @param inputs  how each quantized layer's input is quantized, by layer name (empty for a float model)
+     * @param tensors the model's quantized tensors ({@link dev.pocketmesh.nn.compress.TensorQuantization}), by the
+     *                layer producing each: their pairs sit on those tensors, and a layer input that one of them
+     *                already quantizes the same way gets no pair of its own
+     */
+    static QdqPlan of(NetSpec spec, Map<String, ActivationQuant> inputs, Map<String, ActivationQuant> tensors) {
         List<Layer> layers = spec.layers();
         Set<String> readElsewhere = new HashSet<>();
         for (Layer layer : layers) {
@@ -41,7 +48,7 @@ final class QdqPlan {
                 readElsewhere.add(add.from());
             }
         }
-        Map<String, ActivationQuant> outputs = new HashMap<>();
+        Map<String, ActivationQuant> outputs = new HashMap<>(tensors);
         Map<String, ActivationQuant> inputEdges = new HashMap<>();
         for (int m = 0; m < layers.size(); m++) {
             ActivationQuant quant = inputs.get(layers.get(m).name());
@@ -49,27 +56,38 @@ final class QdqPlan {
                 continue;
             }
             boolean moved = false;
-            for (int j = m - 1; j >= 0 && !readElsewhere.contains(layers.get(j).name()); j--) {
-                outputs.put(layers.get(j).name(), quant);
+            boolean covered = false;
+            for (int j = m - 1; j >= 0; j--) {
+                String name = layers.get(j).name();
+                ActivationQuant own = tensors.get(name);
+                if (own != null) { // a quantized tensor: M reads it as it is when both use the same grid
+                    covered = moved || own.equals(quant);
+                    break;
+                }
+                if (readElsewhere.contains(name)) {
+                    break;
+                }
+                outputs.put(name, quant);
                 moved = true;
-                if (!commutesWithQuantization(layers.get(j))) {
+                if (!TensorQuantization.commutesWithQuantization(layers.get(j))) {
                     break;
                 }
             }
-            if (!moved) { // the tensor M reads is shared (or is the graph input): quantize M's edge only
+            if (!moved && !covered) { // the tensor M reads is shared (or is the graph input): quantize M's edge only
                 inputEdges.put(layers.get(m).name(), quant);
             }
         }
-        return new QdqPlan(outputs, inputEdges, Map.copyOf(inputs));
+        // A projection shortcut's conv reads the residual stream, quantized when the stream is.
+        Map<String, ActivationQuant> layerInputs = new HashMap<>(inputs);
+        for (Layer layer : layers) {
+            if (layer instanceof Layer.Add add && add.shortcut() != null && tensors.containsKey(add.from())) {
+                layerInputs.putIfAbsent(add.shortcut().conv().name(), tensors.get(add.from()));
+            }
+        }
+        return new QdqPlan(outputs, inputEdges, layerInputs);
     }
 
-    private static boolean commutesWithQuantization(Layer layer) {
-        // A capped ReLU does not: its cap need not lie on the quantization grid.
-        return layer instanceof Layer.Relu r && r.max() == null || layer instanceof Layer.MaxPool
-                || layer instanceof Layer.Flatten;
-    }
-
-    /** The quantization of this layer's output tensor, or null when it stays float. */
+    /** The quantization of this layer's (or projection shortcut conv's) output tensor, or null when it stays float. */
     ActivationQuant output(String layer) {
         return outputs.get(layer);
     }

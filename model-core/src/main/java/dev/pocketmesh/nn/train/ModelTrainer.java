@@ -26,6 +26,7 @@ import dev.pocketmesh.nn.build.SpecNetwork;
 import dev.pocketmesh.nn.data.ImageSet;
 import dev.pocketmesh.nn.data.Permutations;
 import dev.pocketmesh.nn.engine.Engines;
+import dev.pocketmesh.nn.compress.ActivationQuant;
 import dev.pocketmesh.nn.compress.PackedWeights;
 import dev.pocketmesh.nn.measure.Accuracy;
 import dev.pocketmesh.nn.measure.LoadedModel;
@@ -65,18 +66,25 @@ public final class ModelTrainer {
 
     /**
      * What compression adds to a training run: transforms on conv / linear layers (by name), a hook called before
-     * every optimiser step (e.g. to update pruning masks), and distillation from a teacher (null for none).
+     * every optimiser step (e.g. to update pruning masks), distillation from a teacher (null for none), and the
+     * quantized tensors of a quantized model (by the layer producing each, see {@code TensorQuantization}).
      */
-    public record Extras(Map<String, LayerTransform> transforms, StepHook beforeStep, Distillation distillation) {
+    public record Extras(Map<String, LayerTransform> transforms, StepHook beforeStep, Distillation distillation,
+            Map<String, ActivationQuant> outputs) {
         public static final Extras NONE = new Extras(Map.of(), (network, update, total) -> {
         }, null);
 
         public Extras {
             transforms = Map.copyOf(transforms);
+            outputs = Map.copyOf(outputs);
+        }
+
+        public Extras(Map<String, LayerTransform> transforms, StepHook beforeStep, Distillation distillation) {
+            this(transforms, beforeStep, distillation, Map.of());
         }
 
         public Extras withDistillation(Distillation teacher) {
-            return new Extras(transforms, beforeStep, teacher);
+            return new Extras(transforms, beforeStep, teacher, outputs);
         }
     }
 
@@ -143,7 +151,7 @@ public final class ModelTrainer {
         }
         int stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
         int totalSteps = Math.max(1, stepsPerEpoch * config.epochs());
-        SpecNetwork network = new SpecNetwork(spec, extras.transforms());
+        SpecNetwork network = new SpecNetwork(spec, extras.transforms(), extras.outputs());
         network.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
                 XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
         Tracker rate = schedule(config, totalSteps);

@@ -53,13 +53,19 @@ class PackedWeightsTest {
         tensors.put("conv2.weight", EncodedTensor.Sparse.of(sparseW, 4,
                 v -> EncodedTensor.Quantized.of(v, uint8, UniformQuantizer.minMax(v, uint8))));
         tensors.put("fc.weight", EncodedTensor.Codebook.of(w.shape(), KMeansCodebook.fit(w.data(), 3, 20), 3));
-        PackedWeights packed = new PackedWeights(tensors, Map.of("conv2", new ActivationQuant(8, 0.02f, 3)));
+        PackedWeights packed = new PackedWeights(tensors, Map.of("conv2", new ActivationQuant(8, 0.02f, 3)),
+                Map.of("conv1", new ActivationQuant(7, 0.5f, 64)));
 
         byte[] file = packed.toBytes();
         PackedWeights back = PackedWeights.fromBytes(file);
         // Reading and writing again gives the same bytes: the file's size is a property of the model.
         assertThat(back.toBytes()).isEqualTo(file);
         assertThat(back.activations()).isEqualTo(packed.activations());
+        assertThat(back.outputs()).isEqualTo(packed.outputs());
+        // Without quantized tensors the header does not mention them (files written before them read the same).
+        PackedWeights without = new PackedWeights(tensors, packed.activations());
+        assertThat(PackedWeights.fromBytes(without.toBytes()).outputs()).isEmpty();
+        assertThat(without.toBytes().length).isLessThan(file.length);
         Weights a = packed.decode();
         Weights b = back.decode();
         assertThat(b.asMap().keySet()).containsExactlyElementsOf(a.asMap().keySet());

@@ -1,6 +1,7 @@
 package dev.pocketmesh.nn.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.onnx.proto.OnnxMl;
@@ -8,8 +9,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.pocketmesh.model.ModelZoo;
 import dev.pocketmesh.model.NetSpec;
+import dev.pocketmesh.nn.compress.ActivationQuant;
 import dev.pocketmesh.nn.compress.Calibration;
 import dev.pocketmesh.nn.compress.PackedWeights;
+import dev.pocketmesh.nn.compress.TensorQuantization;
 import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.data.ImageSet;
 import dev.pocketmesh.nn.data.Normalization;
@@ -72,21 +75,77 @@ class QuantizedOnnxExportTest {
         assertThat(ops).as("ONNX Runtime's optimized graph").contains("QLinearConv")
                 .doesNotContain("Conv", "Relu");
         assertThat(ops.stream().filter(op -> op.equals("QLinearConv")).count()).isEqualTo(2);
+        // 8-bit weights times 8-bit inputs could saturate ONNX Runtime's int8 kernels on AVX2: written as uint8.
+        assertThat(weightCodeTypes(quantized.onnx())).containsOnly(OnnxMl.TensorProto.DataType.UINT8);
         // The file holds one byte per weight (names, scales and biases weigh in a net this small).
         assertThat(quantized.onnx().length).isLessThan(OnnxExport.fp32(quantized.spec(), quantized.weights()).length / 2);
     }
 
     @Test
-    void narrowCodesAndResidualStreamsComputeTheSimulatedValues() throws Exception {
-        // Random weights, a ResNet (shared residual streams, projection shortcuts, Add), 4-bit weights and 6-bit
-        // layer inputs (Clip before QuantizeLinear): the logits still match the simulation.
-        NetSpec net = ModelZoo.byName("resnet20", 1, 12, 12, 4);
-        ModelFiles quantized = ptq(new ModelFiles(net, RandomWeights.of(net, 5)), 4, 6);
+    void aTrainedResNetWithQuantizedStreamsScoresTheSameInOnnxRuntimeOnIntegerKernelsOnly(@TempDir Path dir)
+            throws Exception {
+        NetSpec net = ModelZoo.resnetCifar(8, 1, 12, 12, 4);
+        ModelTrainer.Result trained = ModelTrainer.train(net, null, data.train(), data.validation(),
+                new TrainingConfig(3, 32, 0.05, "sgd", "cosine", 5e-4, 0.9, 7), CPU, (s, w) -> {
+                });
+        // 7-bit weights: int8 kernels cannot saturate, so they are written as int8 (ONNX Runtime's fast path).
+        ModelFiles quantized = ptq(new ModelFiles(net, trained.weights()), 7, 8);
+        assertThat(quantized.packed().outputs()).containsOnlyKeys(
+                TensorQuantization.points(quantized.spec()).toArray(String[]::new));
         ImageSet set = data.validation();
         try (LoadedModel simulated = LoadedModel.load(quantized, Device.cpu());
                 OnnxRuntimeModel ort = OnnxRuntimeModel.load(quantized.onnx(), quantized.spec(), 1)) {
-            // Random weights through 19 layers magnify the rare code that lands on the other side of a rounding tie.
-            assertAgree(simulated.logits(set, 0, 64), ort.logits(set, 0, 64), 64, 0.1, 0.05);
+            assertAgree(simulated.logits(set, 0, set.size()), ort.logits(set, 0, set.size()), set.size(), 0.03, 0.01);
+            // Issue #6: the int8 ONNX model within 0.1 point of the simulated one (400 images: the same count).
+            assertThat(ort.accuracy(set, 64).top1()).isCloseTo(simulated.accuracy(set, 64).top1(), within(0.001));
+        }
+        // Every conv (7 + 2 shortcuts), the residual Adds and the pooling run as integer kernels; nothing float is
+        // left between them (no Conv, Add, Relu, DequantizeLinear), so no layout transposes either but at the ends.
+        List<String> ops = optimizedOps(quantized.onnx(), dir);
+        assertThat(ops).as("ONNX Runtime's optimized graph").contains("QLinearAdd", "QLinearGlobalAveragePool", "QGemm")
+                .doesNotContain("Conv", "FusedConv", "Add", "Relu", "DequantizeLinear");
+        assertThat(ops.stream().filter(op -> op.equals("QLinearConv")).count()).isEqualTo(9);
+        assertThat(ops.stream().filter(op -> op.equals("QLinearAdd")).count()).isEqualTo(3);
+        assertThat(weightCodeTypes(quantized.onnx())).containsOnly(OnnxMl.TensorProto.DataType.INT8);
+
+        // Quantization-aware training computes with the same quantized tensors: the stored model scores exactly
+        // what its training epoch measured.
+        List<Double> epochAccuracy = new java.util.ArrayList<>();
+        QuantizationRecipe.Settings qat = new QuantizationRecipe.Settings("qat", 7, Map.of(), true, true,
+                Calibration.PERCENTILE, 99.99, 128, 8, false);
+        ModelFiles tuned = QuantizationRecipe.run(new ModelFiles(net, trained.weights()), qat, data,
+                new TrainingConfig(1, 32, 0.005, "sgd", "cosine", 5e-4, 0.9, 7), CPU, null,
+                (s, w) -> epochAccuracy.add(s.validationAccuracy())).model();
+        assertThat(tuned.packed().outputs()).isEqualTo(quantized.packed().outputs());
+        try (LoadedModel stored = LoadedModel.load(tuned, Device.cpu())) {
+            assertThat(stored.accuracy(set, 64).top1()).isEqualTo(epochAccuracy.get(0));
+        }
+    }
+
+    @Test
+    void int8WeightsOnlyWhereAPairOfProductsFits16Bits() {
+        ActivationQuant eightBit = new ActivationQuant(8, 0.1f, 0);
+        ActivationQuant sevenBit = new ActivationQuant(7, 0.1f, 0);
+        assertThat(OnnxExport.cannotSaturate(7, eightBit)).isTrue(); // 2 x 63 x 255 = 32130
+        assertThat(OnnxExport.cannotSaturate(8, sevenBit)).isTrue(); // 2 x 127 x 127 = 32258
+        assertThat(OnnxExport.cannotSaturate(8, eightBit)).isFalse(); // 2 x 127 x 255 = 64770
+        assertThat(OnnxExport.cannotSaturate(8, null)).isFalse();
+    }
+
+    @Test
+    void narrowCodesAndResidualStreamsComputeTheSimulatedValues() throws Exception {
+        // Random weights, a ResNet (shared residual streams, projection shortcuts, Add), 4-bit weights and 6-bit
+        // layer inputs and quantized tensors (Clip before QuantizeLinear): the logits still match the simulation.
+        NetSpec net = ModelZoo.byName("resnet20", 1, 12, 12, 4);
+        ModelFiles quantized = ptq(new ModelFiles(net, RandomWeights.of(net, 5)), 4, 6);
+        assertThat(quantized.packed().outputs()).isNotEmpty();
+        ImageSet set = data.validation();
+        try (LoadedModel simulated = LoadedModel.load(quantized, Device.cpu());
+                OnnxRuntimeModel ort = OnnxRuntimeModel.load(quantized.onnx(), quantized.spec(), 1)) {
+            // Random weights through 19 layers and 40 quantized tensors on a 6-bit grid magnify the rare code that
+            // lands on the other side of a rounding tie (the float sums of the simulation and the integer sums of
+            // ONNX Runtime differ in their last bits); the trained ResNet above agrees to 3 %.
+            assertAgree(simulated.logits(set, 0, 64), ort.logits(set, 0, 64), 64, 0.2, 0.05);
         }
         OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(quantized.onnx());
         assertThat(proto.getGraph().getNodeList()).extracting(OnnxMl.NodeProto::getOpType).contains("Clip");
@@ -120,6 +179,13 @@ class QuantizedOnnxExportTest {
         assertThat(maxDiff).as("max |simulated - ONNX Runtime| (max |logit| %.3f)", maxAbs)
                 .isLessThanOrEqualTo(tolerance * maxAbs);
         assertThat(disagree).as("images whose predicted class differs").isLessThanOrEqualTo((int) (images * disagreement));
+    }
+
+    /** The element types of the weight codes (initializers {@code <layer>.weight/codes}) of an exported model. */
+    private static List<OnnxMl.TensorProto.DataType> weightCodeTypes(byte[] onnx) throws Exception {
+        return OnnxMl.ModelProto.parseFrom(onnx).getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().endsWith(".weight/codes"))
+                .map(t -> OnnxMl.TensorProto.DataType.forNumber(t.getDataType())).distinct().toList();
     }
 
     /** The operators of the graph ONNX Runtime runs after its optimisations, as it writes them out. */
