@@ -273,10 +273,7 @@ public final class LearnersBenchmark {
                         256, teacher, progress);
                 double prunedTop1 = top1(pruned.model(), data);
                 log.accept(String.format(Locale.ROOT, "prune2x-int8: pruned stage test top-1 %.2f %%", prunedTop1 * 100));
-                // Like the mesh's pipelines, the second stage distils from the model it starts from.
-                Distillation stageTeacher = teacher == null ? null
-                        : teacher.teacher(pruned.model().spec(), pruned.model().weights());
-                Compressed q = quantize(pruned.model(), "qat", null, data, tune, devices, stageTeacher, progress);
+                Compressed q = quantize(pruned.model(), "qat", null, data, tune, devices, teacher, progress);
                 yield new Compressed(q.model(), String.format(Locale.ROOT,
                         "uniform pruning to 2x fewer FLOPs (%.2fx; params %.2fx; channels multiples of %d; %.2f %% "
                                 + "after this stage), then %s",

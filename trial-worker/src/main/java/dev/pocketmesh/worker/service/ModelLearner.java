@@ -35,11 +35,6 @@ public abstract class ModelLearner implements Learner {
     /** What a stage gets besides the model it compresses. */
     public record StageRun(DataSplits data, Device[] devices, TrainingConfig fineTune, Distillation distillation,
             ModelTrainer.Listener progress) {
-        /** This run with {@code model} as the teacher, when it distils at all (a later pipeline stage's). */
-        public StageRun teachingFrom(ModelFiles model) {
-            return distillation == null ? this : new StageRun(data, devices, fineTune,
-                    distillation.teacher(model.spec(), model.weights()), progress);
-        }
     }
 
     /** A compressed model and what was done to it (the trial's manifest summary). */

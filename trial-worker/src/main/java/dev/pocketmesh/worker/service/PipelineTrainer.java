@@ -14,9 +14,7 @@ import java.util.Map;
 
 /**
  * {@code pipeline} on the worker: each stage's learner compresses what the stage before it left, fine-tuning it
- * with the trial's epochs; the summary keeps each stage's own. With distillation, each stage's teacher is the model
- * it starts from (the first stage's: the uncompressed model), so what a stage learnt from its teacher reaches the
- * next one through that model (why: {@link dev.pocketmesh.nn.train.Distillation}).
+ * with the trial's epochs; the summary keeps each stage's own.
  */
 @ApplicationScoped
 public class PipelineTrainer extends ModelLearner {
@@ -39,7 +37,7 @@ public class PipelineTrainer extends ModelLearner {
         ModelFiles current = model;
         for (PipelineLearner.Stage stage : pipeline.stages(spec)) {
             ModelLearner learner = stageLearner(stage.learner().name());
-            Compressed out = learner.compress(current, stage.spec(), config, run.teachingFrom(current));
+            Compressed out = learner.compress(current, stage.spec(), config, run);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("learner", stage.learner().name());
             summary.putAll(out.summary());
