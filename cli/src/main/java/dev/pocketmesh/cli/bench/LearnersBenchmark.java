@@ -41,13 +41,24 @@ public final class LearnersBenchmark {
      * @param channelMultiple kept channel counts of {@code prune2x-int8} are multiples of this
      * @param baselineDir    when set, each network's trained baseline is read from {@code <dir>/<model>} if there,
      *                       else trained and written there, so a rerun of some methods compares to the same baseline
+     * @param distilled       which of the with / without distillation rows run
      */
     public record Settings(List<String> models, List<String> methods, int baselineEpochs, int fineTuneEpochs,
             Map<String, Integer> methodEpochs, int batchSize, double learningRate, double fineTuneLearningRate,
             double temperature, double distillationWeight, int channelMultiple, Path baselineDir, Integer limit,
-            long seed) {
+            long seed, Distilled distilled) {
         public Settings {
             methodEpochs = Map.copyOf(methodEpochs);
+        }
+
+        /** The distillation variants a method runs in (PTQ trains nothing, so it has no distilled row). */
+        boolean[] variants(String method) {
+            boolean trains = !method.equals("ptq8");
+            return switch (distilled) {
+                case OFF -> new boolean[] {false};
+                case ON -> trains ? new boolean[] {true} : new boolean[0];
+                case BOTH -> trains ? new boolean[] {false, true} : new boolean[] {false};
+            };
         }
 
         int fineTuneEpochs(String method) {
@@ -156,7 +167,16 @@ public final class LearnersBenchmark {
         this.log = log;
     }
 
-    public Report run(DataSplits data) throws Exception {
+    /** Which rows run: with and without distillation (the table the issue asks for), or one of the two. */
+    public enum Distilled {
+        BOTH, OFF, ON
+    }
+
+    /**
+     * Runs every row. {@code partial} receives the report so far after each row, so a run stopped early (a ResNet
+     * table takes hours on 2 cores) still leaves its finished rows on disk.
+     */
+    public Report run(DataSplits data, Consumer<Report> partial) throws Exception {
         Device[] devices = Engines.devices("auto");
         Engines.setThreads(Runtime.getRuntime().availableProcessors());
         List<Row> rows = new ArrayList<>();
@@ -179,7 +199,7 @@ public final class LearnersBenchmark {
             Distillation teacher = new Distillation(net, baseline.weights(), settings.temperature(),
                     settings.distillationWeight());
             for (String method : methods) {
-                for (boolean distilled : method.equals("ptq8") ? new boolean[] {false} : new boolean[] {false, true}) {
+                for (boolean distilled : settings.variants(method)) {
                     long start = System.nanoTime();
                     TrainingConfig tune = tuneDefault.withEpochs(settings.fineTuneEpochs(method));
                     Compressed c = compress(method, baseline, data, tune, devices, distilled ? teacher : null);
@@ -193,6 +213,7 @@ public final class LearnersBenchmark {
                                     : c.detail() + String.format(Locale.ROOT, "; %d fine-tune epochs", tune.epochs()));
                     log.accept(row.markdownRow());
                     rows.add(row);
+                    partial.accept(new Report(settings, BenchMachine.describe(), rows, fallback));
                 }
             }
             if (settings.methods().contains("fallback")) {

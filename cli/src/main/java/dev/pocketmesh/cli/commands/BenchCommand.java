@@ -193,13 +193,30 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--limit", description = "Use only this many training images (quick runs; default: all).")
         Integer limit;
 
+        @Option(names = "--distillation", defaultValue = "both", description = "Rows with and without distillation "
+                + "(both), or only one of them (on, off) to rerun part of a table (default ${DEFAULT-VALUE}).")
+        String distillation;
+
         @Override
         public Integer call() throws Exception {
+            LearnersBenchmark.Distilled distilled = switch (distillation) {
+                case "both" -> LearnersBenchmark.Distilled.BOTH;
+                case "on" -> LearnersBenchmark.Distilled.ON;
+                case "off" -> LearnersBenchmark.Distilled.OFF;
+                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--distillation: '" + distillation + "' is not one of both, on, off");
+            };
             LearnersBenchmark.Settings settings = new LearnersBenchmark.Settings(models, methods, baselineEpochs,
                     fineTuneEpochs, methodEpochs, common.batchSize, common.learningRate, common.fineTuneLearningRate,
-                    temperature, distillationWeight, common.channelMultiple, baselineDir, limit, common.seed);
+                    temperature, distillationWeight, common.channelMultiple, baselineDir, limit, common.seed, distilled);
             LearnersBenchmark.Report report = new LearnersBenchmark(settings, System.out::println)
-                    .run(fashion(common.data, limit, common.seed));
+                    .run(fashion(common.data, limit, common.seed), partial -> {
+                        try {
+                            partial.write(common.out);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
             publish(report, common.out);
             return report.targetsMet() ? 0 : 3;
         }

@@ -27,6 +27,13 @@ public interface LayerTransform {
         return true;
     }
 
+    /**
+     * Called once the network that runs this transform is built: a transform that computes with another layer's
+     * parameters (the batch norm it is folded with) finds them here.
+     */
+    default void bind(SpecNetwork network) {
+    }
+
     /** Sets the transform up from the layer's weight once the network holds it (before any forward pass). */
     default void start(Tensor weight) {
     }

@@ -111,6 +111,7 @@ public final class SpecNetwork extends AbstractBlock {
             throw new IllegalArgumentException("no layer named " + unknownOutputs + " in " + spec.name()
                     + " to quantize the output of");
         }
+        transformed.values().forEach(layer -> layer.transform().bind(this));
     }
 
     private Block parameterised(Layer layer, Map<String, ? extends LayerTransform> transforms) {

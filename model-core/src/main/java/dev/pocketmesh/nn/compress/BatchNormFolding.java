@@ -20,9 +20,31 @@ import java.util.Map;
  */
 public final class BatchNormFolding {
     /** The epsilon the networks' batch norms use (PyTorch's default, as {@code SpecNetwork} builds them). */
-    static final float EPSILON = 1e-5f;
+    public static final float EPSILON = 1e-5f;
 
     private BatchNormFolding() {
+    }
+
+    /**
+     * The batch norm that {@link #fold} folds into each layer, by the layer's name: top-level convs and linears
+     * followed by one, and projection shortcut convs with one.
+     */
+    public static Map<String, String> batchNormsOf(NetSpec spec) {
+        Map<String, String> of = new LinkedHashMap<>();
+        List<Layer> layers = spec.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            if (i + 1 < layers.size() && foldsInto(layer, layers.get(i + 1))) {
+                of.put(layer.name(), layers.get(i + 1).name());
+            } else if (layer instanceof Layer.Add a && a.shortcut() != null && a.shortcut().bn() != null) {
+                of.put(a.shortcut().conv().name(), a.shortcut().bn().name());
+            }
+        }
+        return of;
+    }
+
+    private static boolean foldsInto(Layer layer, Layer next) {
+        return next instanceof Layer.BatchNorm && (layer instanceof Layer.Conv2d || layer instanceof Layer.Linear);
     }
 
     public static ModelFiles fold(NetSpec spec, Weights weights) {
@@ -33,7 +55,8 @@ public final class BatchNormFolding {
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
-            if (next instanceof Layer.BatchNorm bn && (layer instanceof Layer.Conv2d || layer instanceof Layer.Linear)) {
+            if (next != null && foldsInto(layer, next)) {
+                Layer.BatchNorm bn = (Layer.BatchNorm) next;
                 out.add(foldInto(layer, bn, tensors));
                 renamed.put(bn.name(), layer.name());
                 i++;

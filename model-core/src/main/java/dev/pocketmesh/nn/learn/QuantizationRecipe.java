@@ -14,6 +14,7 @@ import dev.pocketmesh.nn.compress.QuantParams;
 import dev.pocketmesh.nn.compress.QuantScheme;
 import dev.pocketmesh.nn.compress.TensorQuantization;
 import dev.pocketmesh.nn.compress.UniformQuantizer;
+import dev.pocketmesh.nn.compress.transform.BatchNormAwareQuantizer;
 import dev.pocketmesh.nn.compress.transform.LsqWeightQuantizer;
 import dev.pocketmesh.nn.data.DataSplits;
 import dev.pocketmesh.nn.data.ImageSet;
@@ -30,13 +31,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Uniform quantization of a trained model. Batch norms are folded into the layers first, so the stored integers are
- * the ones a deployed model multiplies with. Inputs of conv / linear layers are quantized to {@code activationBits}
+ * Uniform quantization of a trained model. Batch norms are folded into the layers, so the stored integers are the
+ * ones a deployed model multiplies with; calibration measures the folded model. Inputs of conv / linear layers are quantized to {@code activationBits}
  * (0 = float) with ranges calibrated on unlabelled training images. Then either
  * <ul>
  * <li>{@code ptq}: weights quantized per channel with ranges that minimise their error, optionally with bias
  * correction (each output's expected shift, {@code (W - Wq) * E[x]}, added back to its bias); no training; or</li>
- * <li>{@code qat}: quantization-aware fine-tuning with learned step sizes ({@link LsqWeightQuantizer}).</li>
+ * <li>{@code qat}: quantization-aware fine-tuning with learned step sizes ({@link LsqWeightQuantizer}), with the
+ * batch norms kept while training and folded at the end ({@link BatchNormAwareQuantizer}).</li>
  * </ul>
  * Bit widths may differ per layer (mixed precision: searched by the study, or allocated here from the layers' label-free
  * {@link QuantizationSensitivity sensitivity}), and the most sensitive layers may stay float ({@code keepFloat}).
@@ -100,18 +102,8 @@ public final class QuantizationRecipe {
         ModelTrainer.Result tuned = null;
         PackedWeights packed;
         if (settings.qat()) {
-            Map<String, LayerTransform> transforms = new LinkedHashMap<>();
-            for (String layer : quantizedLayers(net)) {
-                if (floatLayers.contains(layer)) {
-                    continue;
-                }
-                QuantScheme scheme = new QuantScheme(settings.bitsOf(layer), true, settings.perChannel());
-                transforms.put(layer, new LsqWeightQuantizer(scheme,
-                        folded.weights().get(layer, Weights.WEIGHT).shape(), activations.get(layer)));
-            }
-            tuned = ModelTrainer.train(net, folded.weights(), data.train(), data.validation(), fineTune, devices,
-                    listener, 0, new ModelTrainer.Extras(transforms, (n, u, t) -> {
-                    }, distillation, outputs));
+            tuned = quantizationAware(baseline, folded, settings, floatLayers, activations, outputs, data, fineTune,
+                    devices, distillation, listener);
             packed = tuned.packed();
         } else {
             packed = postTraining(folded, settings, inputs, activations, outputs, floatLayers);
@@ -136,6 +128,43 @@ public final class QuantizationRecipe {
             summary.put("trainImagesPerSecond", tuned.imagesPerSecond());
         }
         return new Outcome(model, tuned, summary);
+    }
+
+    /**
+     * Quantization-aware training with the batch norms kept ({@link BatchNormAwareQuantizer}): each layer quantizes
+     * its weight as it will be stored, with its batch norm folded in, and the batch norms go on normalising while the
+     * network trains. The trained network is folded and stored as {@code folded}'s layers, with the quantized
+     * tensors calibrated on it ({@code outputs}, by the folded network's names).
+     */
+    private static ModelTrainer.Result quantizationAware(ModelFiles baseline, ModelFiles folded, Settings settings,
+            List<String> floatLayers, Map<String, ActivationQuant> activations, Map<String, ActivationQuant> outputs,
+            DataSplits data, TrainingConfig fineTune, Device[] devices, Distillation distillation,
+            ModelTrainer.Listener listener) throws Exception {
+        Map<String, String> batchNorms = BatchNormFolding.batchNormsOf(baseline.spec());
+        Map<String, LayerTransform> transforms = new LinkedHashMap<>();
+        for (String layer : quantizedLayers(folded.spec())) {
+            if (floatLayers.contains(layer)) {
+                continue;
+            }
+            QuantScheme scheme = new QuantScheme(settings.bitsOf(layer), true, settings.perChannel());
+            LsqWeightQuantizer quantizer = new LsqWeightQuantizer(scheme,
+                    folded.weights().get(layer, Weights.WEIGHT).shape(), activations.get(layer));
+            String bn = batchNorms.get(layer);
+            transforms.put(layer, bn == null ? quantizer : new BatchNormAwareQuantizer(quantizer, bn));
+        }
+        // A top-level layer's batch norm was folded into it: in the unfolded network its quantized output is the
+        // batch norm's. (A projection shortcut's output is quantized after its batch norm under either name.)
+        Map<String, ActivationQuant> unfoldedOutputs = new LinkedHashMap<>();
+        outputs.forEach((name, quant) -> unfoldedOutputs.put(
+                baseline.spec().indexOf(name) >= 0 && batchNorms.containsKey(name) ? batchNorms.get(name) : name,
+                quant));
+        ModelTrainer.Packer foldThenPack = (network, trained) -> {
+            PackedWeights packed = network.pack(BatchNormFolding.fold(baseline.spec(), trained).weights());
+            return new PackedWeights(packed.tensors(), packed.activations(), outputs);
+        };
+        return ModelTrainer.train(baseline.spec(), baseline.weights(), data.train(), data.validation(), fineTune,
+                devices, listener, 0, new ModelTrainer.Extras(transforms, (n, u, t) -> {
+                }, distillation, unfoldedOutputs, foldThenPack));
     }
 
     private record Sensitive(Settings settings, List<String> floatLayers) {

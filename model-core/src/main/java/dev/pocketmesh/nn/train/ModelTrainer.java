@@ -66,11 +66,12 @@ public final class ModelTrainer {
 
     /**
      * What compression adds to a training run: transforms on conv / linear layers (by name), a hook called before
-     * every optimiser step (e.g. to update pruning masks), distillation from a teacher (null for none), and the
-     * quantized tensors of a quantized model (by the layer producing each, see {@code TensorQuantization}).
+     * every optimiser step (e.g. to update pruning masks), distillation from a teacher (null for none), the quantized
+     * tensors of a quantized model (by the layer producing each, see {@code TensorQuantization}), and how the trained
+     * network is stored.
      */
     public record Extras(Map<String, LayerTransform> transforms, StepHook beforeStep, Distillation distillation,
-            Map<String, ActivationQuant> outputs) {
+            Map<String, ActivationQuant> outputs, Packer packer) {
         public static final Extras NONE = new Extras(Map.of(), (network, update, total) -> {
         }, null);
 
@@ -79,13 +80,23 @@ public final class ModelTrainer {
             outputs = Map.copyOf(outputs);
         }
 
+        public Extras(Map<String, LayerTransform> transforms, StepHook beforeStep, Distillation distillation,
+                Map<String, ActivationQuant> outputs) {
+            this(transforms, beforeStep, distillation, outputs, SpecNetwork::pack);
+        }
+
         public Extras(Map<String, LayerTransform> transforms, StepHook beforeStep, Distillation distillation) {
             this(transforms, beforeStep, distillation, Map.of());
         }
 
         public Extras withDistillation(Distillation teacher) {
-            return new Extras(transforms, beforeStep, teacher, outputs);
+            return new Extras(transforms, beforeStep, teacher, outputs, packer);
         }
+    }
+
+    /** Turns the trained network into the weights as stored, while the network (and its transforms) are open. */
+    public interface Packer {
+        PackedWeights pack(SpecNetwork network, Weights trained);
     }
 
     public interface StepHook {
@@ -93,10 +104,6 @@ public final class ModelTrainer {
         void beforeStep(SpecNetwork network, int update, int totalUpdates) throws Exception;
     }
 
-    /**
-     * @param weights the network's weights as trained (a transformed layer's raw weight, before its transform)
-     * @param packed  the weights as stored: transformed layers encoded, the rest float32
-     */
     /**
      * Gradient clipping while training through compression transforms, where straight-through estimators and learned
      * quantizer steps can make a rare batch's gradient spike (plain training never needed it).
@@ -111,6 +118,10 @@ public final class ModelTrainer {
      */
     static final double MAX_SKIPPED_SHARE = 0.05;
 
+    /**
+     * @param weights the network's weights as trained (a transformed layer's raw weight, before its transform)
+     * @param packed  the weights as stored (by the {@link Extras#packer}): transformed layers encoded, the rest float32
+     */
     public record Result(Weights weights, List<EpochStats> epochs, double imagesPerSecond, PackedWeights packed) {
         public double finalValidationAccuracy() {
             return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).validationAccuracy();
@@ -229,7 +240,7 @@ public final class ModelTrainer {
                 }
                 Weights trained = NetWeights.read(network);
                 return new Result(trained, history, trainingNanos == 0 ? 0 : trainedImages / (trainingNanos / 1e9),
-                        network.pack(trained));
+                        extras.packer().pack(network, trained));
             }
         }
     }

@@ -20,6 +20,7 @@ import dev.pocketmesh.nn.learn.ModelFiles;
 import dev.pocketmesh.nn.learn.QuantizationRecipe;
 import dev.pocketmesh.nn.measure.LoadedModel;
 import dev.pocketmesh.nn.prune.RandomWeights;
+import dev.pocketmesh.nn.tensor.Weights;
 import dev.pocketmesh.nn.train.ModelTrainer;
 import dev.pocketmesh.nn.train.ModelTrainerTestData;
 import dev.pocketmesh.nn.train.TrainingConfig;
@@ -108,14 +109,31 @@ class QuantizedOnnxExportTest {
         assertThat(ops.stream().filter(op -> op.equals("QLinearAdd")).count()).isEqualTo(3);
         assertThat(weightCodeTypes(quantized.onnx())).containsOnly(OnnxMl.TensorProto.DataType.INT8);
 
-        // Quantization-aware training computes with the same quantized tensors: the stored model scores exactly
-        // what its training epoch measured.
+        // Quantization-aware training keeps the batch norms while it trains (they go on normalising: their running
+        // statistics move) and folds them at the end, computing with the same quantized tensors: the stored, folded
+        // model scores exactly what its training epoch measured.
         List<Double> epochAccuracy = new java.util.ArrayList<>();
+        List<Weights> epochWeights = new java.util.ArrayList<>();
         QuantizationRecipe.Settings qat = new QuantizationRecipe.Settings("qat", 7, Map.of(), true, true,
                 Calibration.PERCENTILE, 99.99, 128, 8, false);
         ModelFiles tuned = QuantizationRecipe.run(new ModelFiles(net, trained.weights()), qat, data,
                 new TrainingConfig(1, 32, 0.005, "sgd", "cosine", 5e-4, 0.9, 7), CPU, null,
-                (s, w) -> epochAccuracy.add(s.validationAccuracy())).model();
+                new ModelTrainer.Listener() {
+                    @Override
+                    public void epochFinished(ModelTrainer.EpochStats stats, Weights weights) {
+                        epochAccuracy.add(stats.validationAccuracy());
+                        epochWeights.add(weights);
+                    }
+
+                    @Override
+                    public boolean wantsWeights() {
+                        return true;
+                    }
+                }).model();
+        String runningVar = Weights.key("s1.b1.bn1", Weights.RUNNING_VAR);
+        assertThat(epochWeights.get(0).asMap().get(runningVar).data())
+                .isNotEqualTo(trained.weights().asMap().get(runningVar).data());
+        assertThat(tuned.spec().layers()).noneMatch(l -> l instanceof dev.pocketmesh.model.Layer.BatchNorm);
         assertThat(tuned.packed().outputs()).isEqualTo(quantized.packed().outputs());
         try (LoadedModel stored = LoadedModel.load(tuned, Device.cpu())) {
             assertThat(stored.accuracy(set, 64).top1()).isEqualTo(epochAccuracy.get(0));
