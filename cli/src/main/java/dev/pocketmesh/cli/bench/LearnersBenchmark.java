@@ -42,11 +42,12 @@ public final class LearnersBenchmark {
      * @param baselineDir    when set, each network's trained baseline is read from {@code <dir>/<model>} if there,
      *                       else trained and written there, so a rerun of some methods compares to the same baseline
      * @param distilled       which of the with / without distillation rows run
+     * @param fallbackLayers  the fallback front stops with this many layers in float (or all, when fewer)
      */
     public record Settings(List<String> models, List<String> methods, int baselineEpochs, int fineTuneEpochs,
             Map<String, Integer> methodEpochs, int batchSize, double learningRate, double fineTuneLearningRate,
             double temperature, double distillationWeight, int channelMultiple, Path baselineDir, Integer limit,
-            long seed, Distilled distilled) {
+            long seed, Distilled distilled, int fallbackLayers) {
         public Settings {
             methodEpochs = Map.copyOf(methodEpochs);
         }
@@ -217,7 +218,10 @@ public final class LearnersBenchmark {
                 }
             }
             if (settings.methods().contains("fallback")) {
-                fallback.addAll(fallbackFront(model, baseline, baselineBytes, data, tuneDefault, devices));
+                fallbackFront(model, baseline, baselineBytes, data, tuneDefault, devices, point -> {
+                    fallback.add(point);
+                    partial.accept(new Report(settings, BenchMachine.describe(), rows, fallback));
+                });
             }
         }
         return new Report(settings, BenchMachine.describe(), rows, fallback);
@@ -246,10 +250,11 @@ public final class LearnersBenchmark {
         return baseline;
     }
 
-    private List<FallbackPoint> fallbackFront(String model, ModelFiles baseline, long baselineBytes, DataSplits data,
-            TrainingConfig tune, Device[] devices) throws Exception {
-        List<FallbackPoint> points = new ArrayList<>();
-        int layers = dev.pocketmesh.model.WeightLayers.names(baseline.spec()).size();
+    /** Each point as it is measured: 0, 1, ... up to {@code fallbackLayers} layers kept in float. */
+    private void fallbackFront(String model, ModelFiles baseline, long baselineBytes, DataSplits data,
+            TrainingConfig tune, Device[] devices, Consumer<FallbackPoint> measured) throws Exception {
+        int layers = Math.min(settings.fallbackLayers(),
+                dev.pocketmesh.model.WeightLayers.names(baseline.spec()).size());
         for (int k = 0; k <= layers; k++) {
             QuantizationRecipe.Settings s = new QuantizationRecipe.Settings("ptq", 4, Map.of(), true, true,
                     Calibration.PERCENTILE, 99.99, 512, 8, true, null, k);
@@ -261,9 +266,8 @@ public final class LearnersBenchmark {
                     (double) baselineBytes / bytes);
             log.accept(String.format(Locale.ROOT, "%s fallback %d %s: top-1 %.2f %%, bytes ÷ %.2f", model, k, kept,
                     p.top1() * 100, p.bytesRatio()));
-            points.add(p);
+            measured.accept(p);
         }
-        return points;
     }
 
     private record Compressed(ModelFiles model, String detail) {

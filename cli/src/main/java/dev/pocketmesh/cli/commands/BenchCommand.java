@@ -197,6 +197,10 @@ public final class BenchCommand implements Runnable {
                 + "(both), or only one of them (on, off) to rerun part of a table (default ${DEFAULT-VALUE}).")
         String distillation;
 
+        @Option(names = "--fallback-layers", defaultValue = "8", description = "The fallback front keeps up to this many "
+                + "of the most sensitive layers in float, one more per point (default ${DEFAULT-VALUE}).")
+        int fallbackLayers;
+
         @Override
         public Integer call() throws Exception {
             LearnersBenchmark.Distilled distilled = switch (distillation) {
@@ -208,7 +212,8 @@ public final class BenchCommand implements Runnable {
             };
             LearnersBenchmark.Settings settings = new LearnersBenchmark.Settings(models, methods, baselineEpochs,
                     fineTuneEpochs, methodEpochs, common.batchSize, common.learningRate, common.fineTuneLearningRate,
-                    temperature, distillationWeight, common.channelMultiple, baselineDir, limit, common.seed, distilled);
+                    temperature, distillationWeight, common.channelMultiple, baselineDir, limit, common.seed, distilled,
+                    fallbackLayers);
             LearnersBenchmark.Report report = new LearnersBenchmark(settings, System.out::println)
                     .run(fashion(common.data, limit, common.seed), partial -> {
                         try {
