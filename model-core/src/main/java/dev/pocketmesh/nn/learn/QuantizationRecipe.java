@@ -32,8 +32,8 @@ import java.util.Map;
 
 /**
  * Uniform quantization of a trained model. Batch norms are folded into the layers, so the stored integers are the
- * ones a deployed model multiplies with; calibration measures the folded model. Inputs of conv / linear layers are quantized to {@code activationBits}
- * (0 = float) with ranges calibrated on unlabelled training images. Then either
+ * ones a deployed model multiplies with; calibration measures the folded model. Inputs of conv / linear layers are
+ * quantized to {@code activationBits} (0 = float) with ranges calibrated on unlabelled training images. Then either
  * <ul>
  * <li>{@code ptq}: weights quantized per channel with ranges that minimise their error, optionally with bias
  * correction (each output's expected shift, {@code (W - Wq) * E[x]}, added back to its bias); no training; or</li>

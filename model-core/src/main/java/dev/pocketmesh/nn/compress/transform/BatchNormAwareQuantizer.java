@@ -12,6 +12,7 @@ import dev.pocketmesh.nn.compress.EncodedTensor;
 import dev.pocketmesh.nn.engine.Scalars;
 import dev.pocketmesh.nn.tensor.Tensor;
 import dev.pocketmesh.nn.tensor.Weights;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -82,7 +83,7 @@ public final class BatchNormAwareQuantizer implements LayerTransform {
         NDArray f = g.div(v.add(BatchNormFolding.EPSILON).sqrt());
         f = f.add(Scalars.mul(f.abs().lt(SMALLEST_FACTOR).toType(f.getDataType(), false), SMALLEST_FACTOR));
         long[] column = new long[(int) weight.getShape().dimension()];
-        java.util.Arrays.fill(column, 1);
+        Arrays.fill(column, 1);
         column[0] = weight.getShape().get(0);
         f = f.reshape(column);
         return folded.weight(store, weight.mul(f), training).div(f);
