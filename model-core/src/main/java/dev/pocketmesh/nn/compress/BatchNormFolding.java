@@ -85,20 +85,14 @@ public final class BatchNormFolding {
         float[] var = tensors.remove(Weights.key(bn.name(), Weights.RUNNING_VAR)).data();
         String weightKey = Weights.key(layer.name(), Weights.WEIGHT);
         String biasKey = Weights.key(layer.name(), Weights.BIAS);
-        Tensor w = tensors.get(weightKey);
-        float[] wd = w.data().clone();
-        int per = w.stride0();
+        float[] scales = scales(gamma, var);
         Tensor oldBias = tensors.get(biasKey);
         float[] bias = new float[gamma.length];
         for (int c = 0; c < gamma.length; c++) {
-            float factor = (float) (gamma[c] / Math.sqrt(var[c] + EPSILON));
-            for (int i = c * per; i < (c + 1) * per; i++) {
-                wd[i] *= factor;
-            }
             float b = oldBias == null ? 0f : oldBias.data()[c];
-            bias[c] = beta[c] + (b - mean[c]) * factor;
+            bias[c] = beta[c] + (b - mean[c]) * scales[c];
         }
-        tensors.put(weightKey, new Tensor(w.shape(), wd));
+        tensors.put(weightKey, scaledRows(tensors.get(weightKey), scales));
         tensors.put(biasKey, new Tensor(new int[] {gamma.length}, bias));
         if (layer instanceof Layer.Conv2d c) {
             return new Layer.Conv2d(c.name(), c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding(),
@@ -106,5 +100,26 @@ public final class BatchNormFolding {
         }
         Layer.Linear l = (Layer.Linear) layer;
         return new Layer.Linear(l.name(), l.inFeatures(), l.outFeatures(), true);
+    }
+
+    /** Each output channel's batch-norm scale, {@code gamma / sqrt(var + eps)}, which folding multiplies it by. */
+    public static float[] scales(float[] gamma, float[] var) {
+        float[] scales = new float[gamma.length];
+        for (int c = 0; c < gamma.length; c++) {
+            scales[c] = (float) (gamma[c] / Math.sqrt(var[c] + EPSILON));
+        }
+        return scales;
+    }
+
+    /** {@code w} with each output channel's weights (its first dimension's rows) multiplied by its scale. */
+    public static Tensor scaledRows(Tensor w, float[] scales) {
+        float[] wd = w.data().clone();
+        int per = w.stride0();
+        for (int c = 0; c < scales.length; c++) {
+            for (int i = c * per; i < (c + 1) * per; i++) {
+                wd[i] *= scales[c];
+            }
+        }
+        return new Tensor(w.shape(), wd);
     }
 }

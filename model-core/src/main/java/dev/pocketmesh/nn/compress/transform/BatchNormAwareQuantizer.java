@@ -63,17 +63,8 @@ public final class BatchNormAwareQuantizer implements LayerTransform {
     /** The step sizes start from the folded weight: the one that is quantized. */
     @Override
     public void start(Tensor weight) {
-        float[] g = gamma.getArray().toFloatArray();
-        float[] v = runningVar.getArray().toFloatArray();
-        float[] w = weight.data().clone();
-        int per = weight.stride0();
-        for (int c = 0; c < g.length; c++) {
-            float f = (float) (g[c] / Math.sqrt(v[c] + BatchNormFolding.EPSILON));
-            for (int i = c * per; i < (c + 1) * per; i++) {
-                w[i] *= f;
-            }
-        }
-        folded.start(new Tensor(weight.shape(), w));
+        folded.start(BatchNormFolding.scaledRows(weight,
+                BatchNormFolding.scales(gamma.getArray().toFloatArray(), runningVar.getArray().toFloatArray())));
     }
 
     @Override
