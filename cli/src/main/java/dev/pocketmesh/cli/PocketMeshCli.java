@@ -31,12 +31,14 @@ public final class PocketMeshCli implements Runnable {
 
     /** The command line with PocketMesh's error handling: a one-line message, the stack trace only on request. */
     public static CommandLine commandLine() {
-        return new CommandLine(new PocketMeshCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + e.getMessage());
-            if (System.getenv("POCKETMESH_DEBUG") != null) {
-                e.printStackTrace(cmd.getErr());
-            }
-            return 1;
-        });
+        // Enum options are written in lower case (--distillation on); picocli matches them to the constants.
+        return new CommandLine(new PocketMeshCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + e.getMessage());
+                    if (System.getenv("POCKETMESH_DEBUG") != null) {
+                        e.printStackTrace(cmd.getErr());
+                    }
+                    return 1;
+                });
     }
 }

@@ -182,6 +182,8 @@ public final class LearnersBenchmark {
         Engines.setThreads(Runtime.getRuntime().availableProcessors());
         List<Row> rows = new ArrayList<>();
         List<FallbackPoint> fallback = new ArrayList<>();
+        String machine = BenchMachine.describe();
+        Runnable publishSoFar = () -> partial.accept(new Report(settings, machine, rows, fallback));
         for (String model : settings.models()) {
             var shape = data.train().shape();
             NetSpec net = ModelZoo.byName(model, shape.channels(), shape.height(), shape.width(),
@@ -214,17 +216,17 @@ public final class LearnersBenchmark {
                                     : c.detail() + String.format(Locale.ROOT, "; %d fine-tune epochs", tune.epochs()));
                     log.accept(row.markdownRow());
                     rows.add(row);
-                    partial.accept(new Report(settings, BenchMachine.describe(), rows, fallback));
+                    publishSoFar.run();
                 }
             }
             if (settings.methods().contains("fallback")) {
                 fallbackFront(model, baseline, baselineBytes, data, tuneDefault, devices, point -> {
                     fallback.add(point);
-                    partial.accept(new Report(settings, BenchMachine.describe(), rows, fallback));
+                    publishSoFar.run();
                 });
             }
         }
-        return new Report(settings, BenchMachine.describe(), rows, fallback);
+        return new Report(settings, machine, rows, fallback);
     }
 
     /** The trained baseline: read from the baseline directory when an earlier run left it there, else trained. */

@@ -194,8 +194,8 @@ public final class BenchCommand implements Runnable {
         Integer limit;
 
         @Option(names = "--distillation", defaultValue = "both", description = "Rows with and without distillation "
-                + "(both), or only one of them (on, off) to rerun part of a table (default ${DEFAULT-VALUE}).")
-        String distillation;
+                + "(both), or only one of them (on, off) to rerun part of a table (default both).")
+        LearnersBenchmark.Distilled distillation;
 
         @Option(names = "--fallback-layers", defaultValue = "8", description = "The fallback front keeps up to this many "
                 + "of the most sensitive layers in float, one more per point (default ${DEFAULT-VALUE}).")
@@ -203,16 +203,9 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            LearnersBenchmark.Distilled distilled = switch (distillation) {
-                case "both" -> LearnersBenchmark.Distilled.BOTH;
-                case "on" -> LearnersBenchmark.Distilled.ON;
-                case "off" -> LearnersBenchmark.Distilled.OFF;
-                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--distillation: '" + distillation + "' is not one of both, on, off");
-            };
             LearnersBenchmark.Settings settings = new LearnersBenchmark.Settings(models, methods, baselineEpochs,
                     fineTuneEpochs, methodEpochs, common.batchSize, common.learningRate, common.fineTuneLearningRate,
-                    temperature, distillationWeight, common.channelMultiple, baselineDir, limit, common.seed, distilled,
+                    temperature, distillationWeight, common.channelMultiple, baselineDir, limit, common.seed, distillation,
                     fallbackLayers);
             LearnersBenchmark.Report report = new LearnersBenchmark(settings, System.out::println)
                     .run(fashion(common.data, limit, common.seed), partial -> {
