@@ -85,8 +85,12 @@ public sealed interface Layer {
     /**
      * Batch normalisation over {@code channels} (feature maps or flat features): 2 learnable values per
      * channel (scale, shift) plus 2 running statistics (mean, variance) that are stored but not learned.
+     * It computes {@code γ (x − mean) / √(var + EPSILON) + β}.
      */
     record BatchNorm(String name, int channels) implements Layer {
+        /** Added to the variance before its square root: PyTorch's default, used by builder, folding and export. */
+        public static final float EPSILON = 1e-5f;
+
         public BatchNorm {
             requireName(name);
             positive(name, "channels", channels);

@@ -41,7 +41,7 @@ import java.util.Set;
  * BatchNormalization) projection; the residual groups channel pruning keeps equal are derived from those Adds.
  *
  * <p>Operators: Conv (2-D, square kernel, equal strides and pads, groups incl. depthwise, no dilation),
- * BatchNormalization (kept as a layer; its epsilon moves into the running variance, since the builder uses 1e-5),
+ * BatchNormalization (kept as a layer; its epsilon moves into the running variance, since the builder uses Layer.BatchNorm.EPSILON),
  * Relu, Clip(0, none) as Relu and Clip(0, c) as a ReLU capped at c (ReLU6), Add (residual, or a constant bias right after MatMul / Gemm / Conv), MaxPool and
  * AveragePool (no padding), GlobalAveragePool, Flatten (axis 1), Reshape to [N, -1] with a constant shape, Gemm,
  * MatMul with a constant weight, and the no-ops Identity, Dropout, single-input Concat and a trailing Softmax /
@@ -55,7 +55,6 @@ import java.util.Set;
  */
 public final class OnnxImport {
     /** The batch-norm epsilon of the network builder (PyTorch's default). */
-    static final double BUILDER_BN_EPSILON = 1e-5;
 
     static final List<String> SUPPORTED = List.of("Conv", "BatchNormalization", "Relu", "Clip", "Add", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Concat", "Identity",
@@ -569,11 +568,11 @@ public final class OnnxImport {
             Weight beta = vector(i, node, 2, channels);
             Weight mean = vector(i, node, 3, channels);
             Weight var = vector(i, node, 4, channels);
-            // The builder divides by sqrt(var + 1e-5); shifting var by the difference gives the same output.
+            // The builder divides by sqrt(var + its epsilon); shifting var by the difference gives the same output.
             double epsilon = floating(node, "epsilon", 1e-5);
             float[] shifted = var.values().clone();
             for (int c = 0; c < channels; c++) {
-                shifted[c] = (float) (shifted[c] + epsilon - BUILDER_BN_EPSILON);
+                shifted[c] = (float) (shifted[c] + epsilon - Layer.BatchNorm.EPSILON);
             }
             weights.put(key(name, GAMMA), gamma);
             weights.put(key(name, BETA), beta);

@@ -227,7 +227,7 @@ public final class SpecNetwork extends AbstractBlock {
 
     private static Block batchNorm() {
         // PyTorch's defaults: eps 1e-5, running statistics updated with weight 0.1 per batch.
-        return BatchNorm.builder().optAxis(1).optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optAxis(1).optEpsilon(Layer.BatchNorm.EPSILON).optMomentum(0.9f).build();
     }
 
     @Override

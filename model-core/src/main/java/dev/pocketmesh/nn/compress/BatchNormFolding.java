@@ -19,9 +19,6 @@ import java.util.Map;
  * quantization works on it so that the integers stored are the ones a deployed model multiplies with.
  */
 public final class BatchNormFolding {
-    /** The epsilon the networks' batch norms use (PyTorch's default, as {@code SpecNetwork} builds them). */
-    public static final float EPSILON = 1e-5f;
-
     private BatchNormFolding() {
     }
 
@@ -106,7 +103,7 @@ public final class BatchNormFolding {
     public static float[] scales(float[] gamma, float[] var) {
         float[] scales = new float[gamma.length];
         for (int c = 0; c < gamma.length; c++) {
-            scales[c] = (float) (gamma[c] / Math.sqrt(var[c] + EPSILON));
+            scales[c] = (float) (gamma[c] / Math.sqrt(var[c] + Layer.BatchNorm.EPSILON));
         }
         return scales;
     }

@@ -76,6 +76,11 @@ public final class PackedWeights {
         return outputs;
     }
 
+    /** The same tensors and inputs with other output quantization (e.g. renamed for a folded network). */
+    public PackedWeights withOutputs(Map<String, ActivationQuant> replacement) {
+        return new PackedWeights(tensors, activations, replacement);
+    }
+
     /** The weights the compressed model computes with, as dense float tensors. */
     public Weights decode() {
         Map<String, Tensor> out = new LinkedHashMap<>();

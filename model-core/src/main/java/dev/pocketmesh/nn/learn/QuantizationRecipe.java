@@ -158,10 +158,8 @@ public final class QuantizationRecipe {
         outputs.forEach((name, quant) -> unfoldedOutputs.put(
                 baseline.spec().indexOf(name) >= 0 && batchNorms.containsKey(name) ? batchNorms.get(name) : name,
                 quant));
-        ModelTrainer.Packer foldThenPack = (network, trained) -> {
-            PackedWeights packed = network.pack(BatchNormFolding.fold(baseline.spec(), trained).weights());
-            return new PackedWeights(packed.tensors(), packed.activations(), outputs);
-        };
+        ModelTrainer.Packer foldThenPack = (network, trained) ->
+                network.pack(BatchNormFolding.fold(baseline.spec(), trained).weights()).withOutputs(outputs);
         return ModelTrainer.train(baseline.spec(), baseline.weights(), data.train(), data.validation(), fineTune,
                 devices, listener, 0, new ModelTrainer.Extras(transforms, (n, u, t) -> {
                 }, distillation, unfoldedOutputs, foldThenPack));

@@ -50,7 +50,6 @@ public final class OnnxExport {
     static final int OPSET = 17;
     static final long IR_VERSION = 8;
     private static final String BATCH = "batch";
-    private static final float BN_EPSILON = 1e-5f; // the value the DJL builder uses (PyTorch's default)
     private static final int SYMMETRIC_ZERO_POINT = 128;
 
     private final GraphProto.Builder graph;
@@ -192,7 +191,7 @@ public final class OnnxExport {
                 floatInitializer(name, Weights.RUNNING_MEAN),
                 floatInitializer(name, Weights.RUNNING_VAR))
                 .addAttribute(AttributeProto.newBuilder().setName("epsilon")
-                        .setType(AttributeProto.AttributeType.FLOAT).setF(BN_EPSILON));
+                        .setType(AttributeProto.AttributeType.FLOAT).setF(Layer.BatchNorm.EPSILON));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pocketmesh.nn.measure;
 
+import static dev.pocketmesh.learner.ChannelPruningJobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pocketmesh.learner.ChannelPruningLearner;
@@ -16,13 +17,6 @@ import org.junit.jupiter.api.Test;
 /** The up-front grid of a channel-pruning job: it covers what any proposal needs, within its limit. */
 class LatencyGridTest {
     private final ChannelPruningLearner learner = new ChannelPruningLearner();
-
-    private static JobSpec job(String zoo, Map<String, Object> params, Double flopsRatio) {
-        return new JobSpec("t", new JobSpec.Model(zoo, null), new JobSpec.Dataset("synthetic", null, 300),
-                new JobSpec.Compression(ChannelPruningLearner.NAME, params,
-                        flopsRatio == null ? Map.of() : Map.of("flopsRatio", flopsRatio)),
-                new JobSpec.Search("random", 4, 1, 1), new JobSpec.Training(1, 32, 0.01, "cpu"), null);
-    }
 
     @Test
     void theGridHoldsEveryPieceOfEveryProposalTheSearchCanMake() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.pocketmesh.model.Layer;
 import dev.pocketmesh.nn.build.LayerTransform;
 import dev.pocketmesh.nn.build.SpecNetwork;
 import dev.pocketmesh.nn.compress.ActivationQuant;
@@ -71,7 +72,7 @@ public final class BatchNormAwareQuantizer implements LayerTransform {
     public NDArray weight(ParameterStore store, NDArray weight, boolean training) {
         NDArray g = LayerTransform.owned(weight, store.getValue(gamma, weight.getDevice(), training));
         NDArray v = store.getValue(runningVar, weight.getDevice(), training);
-        NDArray f = g.div(v.add(BatchNormFolding.EPSILON).sqrt());
+        NDArray f = g.div(v.add(Layer.BatchNorm.EPSILON).sqrt());
         f = f.add(Scalars.mul(f.abs().lt(SMALLEST_FACTOR).toType(f.getDataType(), false), SMALLEST_FACTOR));
         long[] column = new long[(int) weight.getShape().dimension()];
         Arrays.fill(column, 1);
