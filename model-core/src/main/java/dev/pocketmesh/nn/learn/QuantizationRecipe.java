@@ -173,11 +173,14 @@ public final class QuantizationRecipe {
         if (settings.sensitivityTarget() == null && settings.keepFloat() <= 0) {
             return new Sensitive(settings, List.of());
         }
+        // Allocating bit widths needs every width; choosing the float layers needs only the configured one.
+        boolean allocate = settings.sensitivityTarget() != null;
         QuantizationSensitivity.Table table = QuantizationSensitivity.measure(folded,
-                sample(train, settings.calibrationSamples(), seed), QuantScheme.MIN_BITS, QuantScheme.MAX_BITS);
+                sample(train, settings.calibrationSamples(), seed),
+                allocate ? QuantScheme.MIN_BITS : settings.bits(), allocate ? QuantScheme.MAX_BITS : settings.bits());
         List<String> floatLayers = table.mostSensitiveFirst(settings.bits()).subList(0,
                 Math.min(settings.keepFloat(), table.divergence().size()));
-        if (settings.sensitivityTarget() == null) {
+        if (!allocate) {
             return new Sensitive(settings, floatLayers);
         }
         List<WeightLayers.WeightLayer> quantized = WeightLayers.of(folded.spec()).stream()
