@@ -94,6 +94,7 @@ class DashboardIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked") // the page's script results
     void aJobSubmittedThroughThePageIsFollowedLiveToCompleted() throws IOException {
         String name = "dash-" + UUID.randomUUID().toString().substring(0, 6);
         browser.get(fixture.mesh.orchestratorUrl() + "/submit.html");
@@ -131,6 +132,13 @@ class DashboardIT {
         assertThat(intData("curves", "trials")).isGreaterThanOrEqualTo((int) trained);
         assertThat(browser.findElements(By.cssSelector("#downloads a"))).extracting(WebElement::getText)
                 .contains("Report (HTML)", "Report (Markdown)", "Report (JSON)");
+
+        // Every row has a cell under every header (the estimated-latency column included).
+        int headers = browser.findElements(By.cssSelector("#trials thead th")).size();
+        List<Object> cellsPerRow = (List<Object>) browser.executeScript("return [...document.querySelectorAll("
+                + "'#trials tbody tr')].map(tr => tr.cells.length);");
+        assertThat(cellsPerRow).hasSize((int) trained).allSatisfy(n -> assertThat(((Number) n).intValue())
+                .isEqualTo(headers));
 
         // Sorted by accuracy: ascending on the first click, descending on the second.
         assertThat(accuracies()).hasSize((int) trained);

@@ -207,11 +207,19 @@ function rows() {
     return { trialId: t.trialId, number: t.number, state: t.state,
       config: Object.entries(t.config || {}).map(([k, v]) => `${k}=${typeof v === 'number' ? Mesh.num(v, 2) : v}`).join(' '),
       accuracy: m.accuracy, flopsRatio: m.flopsRatio, bytes: m.bytes, latencyMs: m.latencyMs,
+      // The latency model's estimate made when the trial was proposed, before any training: beside the measurement.
+      estimatedMs: t.proposal ? t.proposal.estimatedLatencyMs : undefined,
       worker: t.workerId || '', duration: Mesh.seconds(t.proposedAt, t.finishedAt) };
   });
 }
 
-const NUMERIC = ['number', 'accuracy', 'flopsRatio', 'bytes', 'latencyMs', 'duration'];
+function estimateError(r) {
+  if (r.estimatedMs == null || !r.latencyMs) return null;
+  const pct = 100 * (r.estimatedMs - r.latencyMs) / r.latencyMs;
+  return `estimate ${pct >= 0 ? '+' : ''}${pct.toFixed(1)} % off the measured latency`;
+}
+
+const NUMERIC = ['number', 'accuracy', 'flopsRatio', 'bytes', 'latencyMs', 'estimatedMs', 'duration'];
 function drawTable() {
   const filter = document.getElementById('trial-filter').value.trim().toLowerCase();
   const state = document.getElementById('state-filter').value;
@@ -230,7 +238,8 @@ function drawTable() {
     Mesh.el('td', { class: 'num' }, r.number), Mesh.el('td', {}, Mesh.el('span', { class: 'state ' + r.state }, r.state)),
     Mesh.el('td', {}, r.config), Mesh.el('td', { class: 'num', 'data-value': r.accuracy }, Mesh.num(r.accuracy)),
     Mesh.el('td', { class: 'num' }, Mesh.num(r.flopsRatio, 3)), Mesh.el('td', { class: 'num' }, Mesh.num(r.bytes)),
-    Mesh.el('td', { class: 'num' }, Mesh.num(r.latencyMs, 3)), Mesh.el('td', {}, r.worker),
+    Mesh.el('td', { class: 'num' }, Mesh.num(r.latencyMs, 3)),
+    Mesh.el('td', { class: 'num', title: estimateError(r) }, Mesh.num(r.estimatedMs, 3)), Mesh.el('td', {}, r.worker),
     Mesh.el('td', { class: 'num' }, Mesh.num(r.duration, 1)))));
   const table = document.getElementById('trials');
   table.dataset.sort = `${key}:${dir > 0 ? 'asc' : 'desc'}`;
