@@ -130,10 +130,13 @@ public final class LearnersBenchmark {
 
         @Override
         public String markdown() {
-            StringBuilder md = new StringBuilder("| model | method | distilled | baseline top-1 | compressed top-1 "
-                    + "| ONNX Runtime top-1 | Δ points | bytes ÷ | target | | time | how |\n"
-                    + "|---|---|---|---:|---:|---:|---:|---:|---|---|---:|---|\n");
-            rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
+            StringBuilder md = new StringBuilder();
+            if (!rows.isEmpty()) { // a run of the fallback front alone has none
+                md.append("| model | method | distilled | baseline top-1 | compressed top-1 | ONNX Runtime top-1 "
+                        + "| Δ points | bytes ÷ | target | | time | how |\n"
+                        + "|---|---|---|---:|---:|---:|---:|---:|---|---|---:|---|\n");
+                rows.forEach(r -> md.append(r.markdownRow()).append('\n'));
+            }
             if (!fallback.isEmpty()) {
                 md.append("\nLabel-free fallback front: 4-bit weights (PTQ, 8-bit inputs), the layers most sensitive to "
                         + "quantization (output KL divergence on 512 unlabelled images) falling back to float one by one.\n\n"
@@ -146,11 +149,12 @@ public final class LearnersBenchmark {
                     + "as stored (packed weights decoded, layer inputs quantized as at run time, in DJL); ONNX Runtime "
                     + "top-1: the exported model.onnx (QDQ for quantized models, integer kernels); bytes ÷ = the "
                     + "baseline's fp32 model.onnx over weights.pmw (packed codes, entropy-coded with zlib when that "
-                    + "saves; the float model written the same way: %s).%n", machine, settings.baselineEpochs(),
+                    + "saves%s).%n", machine, settings.baselineEpochs(),
                     settings.learningRate(), settings.fineTuneEpochs(), settings.fineTuneLearningRate(),
                     settings.temperature(), settings.distillationWeight(), settings.batchSize(), settings.seed(),
-                    rows.stream().map(r -> String.format(Locale.ROOT, "%s %.2fx", r.model(),
-                            (double) r.baselineBytes() / r.baselinePackedBytes())).distinct()
+                    rows.isEmpty() ? "" : "; the float model written the same way: " + rows.stream()
+                            .map(r -> String.format(Locale.ROOT, "%s %.2fx", r.model(),
+                                    (double) r.baselineBytes() / r.baselinePackedBytes())).distinct()
                             .collect(java.util.stream.Collectors.joining(", "))));
             return md.toString();
         }

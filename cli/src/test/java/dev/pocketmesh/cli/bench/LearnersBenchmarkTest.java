@@ -28,4 +28,19 @@ class LearnersBenchmarkTest {
         assertThat(off.fineTuneEpochs("qat8")).isEqualTo(3);
         assertThat(off.fineTuneEpochs("ptq8")).isEqualTo(2);
     }
+
+    @Test
+    void theReportOmitsTheRowsTableWhenOnlyTheFallbackFrontRan() {
+        var settings = settings(LearnersBenchmark.Distilled.BOTH);
+        var point = new LearnersBenchmark.FallbackPoint("resnet20", 1, List.of("conv1"), 0.9272, 129_000, 8.55);
+        String frontOnly = new LearnersBenchmark.Report(settings, "test machine", List.of(), List.of(point)).markdown();
+        assertThat(frontOnly).doesNotContain("| method |").doesNotContain("written the same way")
+                .contains("| resnet20 | 1 | [conv1] | 92.72 % | 8.55x |");
+
+        var row = new LearnersBenchmark.Row("resnet20", "sparse75", true, 0.928, 0.9245, 0.9245, 0.35, 1_106_221,
+                1_016_051, 286_674, 3.86, 976, "global GMP");
+        String withRow = new LearnersBenchmark.Report(settings, "test machine", List.of(row), List.of()).markdown();
+        assertThat(withRow).contains("| method |").contains("| -0.35 | 3.86x | drop ≤ 0.5, bytes ÷ ≥ 2.5 | met |")
+                .contains("the float model written the same way: resnet20 1.09x");
+    }
 }
