@@ -72,8 +72,12 @@ public final class LearnersBenchmark {
         static final Target NONE = new Target(Double.NaN, Double.NaN);
     }
 
+    /**
+     * {@code finetune} compresses nothing: the baseline fine-tuned as a method would be (same epochs, learning rate
+     * and distillation), a control for how much of a row's top-1 the extra training alone gives.
+     */
     public static final List<String> METHODS = List.of("qat8", "ptq8", "mixed4", "sparse75", "sparse90", "codebook4",
-            "prune2x-int8", "fallback");
+            "prune2x-int8", "fallback", "finetune");
 
     static Target target(String method) {
         return switch (method) {
@@ -212,7 +216,9 @@ public final class LearnersBenchmark {
                     Compressed c = compress(method, baseline, data, tune, devices, distilled ? teacher : null);
                     double top1 = top1(c.model(), data);
                     double onnxTop1 = onnxTop1(c.model(), data);
-                    long bytes = c.model().packed().toBytes().length;
+                    // The control stays dense: written as the float model is for baselinePackedBytes.
+                    long bytes = (c.model().packed() != null ? c.model().packed()
+                            : PackedWeights.dense(c.model().weights())).toBytes().length;
                     Row row = new Row(model, method, distilled, baselineTop1, top1, onnxTop1,
                             (baselineTop1 - top1) * 100, baselineBytes, baselinePackedBytes, bytes,
                             (double) baselineBytes / bytes, (System.nanoTime() - start) / 1e9,
@@ -292,6 +298,12 @@ public final class LearnersBenchmark {
                         1, 0.0, 0.7, 3, 50), data, tune, devices, teacher, progress);
                 yield new Compressed(out.model(), String.format(Locale.ROOT, "global GMP, sparsity %.3f",
                         (double) out.summary().get("sparsity")));
+            }
+            case "finetune" -> {
+                ModelTrainer.Result tuned = ModelTrainer.train(baseline.spec(), baseline.weights(), data.train(),
+                        data.validation(), tune, devices, progress, 0,
+                        new ModelTrainer.Extras(Map.of(), (n, u, t) -> { }, teacher));
+                yield new Compressed(new ModelFiles(baseline.spec(), tuned.weights()), "no compression: the control");
             }
             case "codebook4" -> {
                 var out = CodebookRecipe.run(baseline, 4, Map.of(), data, tune, devices, teacher, progress);

@@ -167,7 +167,7 @@ public final class BenchCommand implements Runnable {
         List<String> models;
 
         @Option(names = "--methods", split = ",", defaultValue = "qat8,ptq8,mixed4,sparse75,sparse90,codebook4,prune2x-int8,fallback",
-                description = "Methods (default ${DEFAULT-VALUE}).")
+                description = "Methods (default ${DEFAULT-VALUE}; also finetune: the baseline fine-tuned, uncompressed, as a control).")
         List<String> methods;
 
         @Option(names = "--baseline-epochs", defaultValue = "8", description = "Baseline training epochs (default ${DEFAULT-VALUE}).")
