@@ -41,7 +41,8 @@ import java.util.Set;
  * BatchNormalization) projection; the residual groups channel pruning keeps equal are derived from those Adds.
  *
  * <p>Operators: Conv (2-D, square kernel, equal strides and pads, groups incl. depthwise, no dilation),
- * BatchNormalization (kept as a layer; its epsilon moves into the running variance, since the builder uses Layer.BatchNorm.EPSILON),
+ * BatchNormalization (kept as a layer; its epsilon moves into the running variance, since the builder uses
+ * {@link Layer.BatchNorm#EPSILON}),
  * Relu, Clip(0, none) as Relu and Clip(0, c) as a ReLU capped at c (ReLU6), Add (residual, or a constant bias right after MatMul / Gemm / Conv), MaxPool and
  * AveragePool (no padding), GlobalAveragePool, Flatten (axis 1), Reshape to [N, -1] with a constant shape, Gemm,
  * MatMul with a constant weight, and the no-ops Identity, Dropout, single-input Concat and a trailing Softmax /
@@ -54,8 +55,6 @@ import java.util.Set;
  * {@code <layer>.<param>} like the exporter's initializers.
  */
 public final class OnnxImport {
-    /** The batch-norm epsilon of the network builder (PyTorch's default). */
-
     static final List<String> SUPPORTED = List.of("Conv", "BatchNormalization", "Relu", "Clip", "Add", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Concat", "Identity",
             "Dropout", "Softmax", "LogSoftmax", "Constant");

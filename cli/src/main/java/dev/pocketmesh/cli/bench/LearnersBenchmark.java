@@ -302,7 +302,7 @@ public final class LearnersBenchmark {
             case "finetune" -> {
                 ModelTrainer.Result tuned = ModelTrainer.train(baseline.spec(), baseline.weights(), data.train(),
                         data.validation(), tune, devices, progress, 0,
-                        new ModelTrainer.Extras(Map.of(), (n, u, t) -> { }, teacher));
+                        ModelTrainer.Extras.NONE.withDistillation(teacher));
                 yield new Compressed(new ModelFiles(baseline.spec(), tuned.weights()), "no compression: the control");
             }
             case "codebook4" -> {
