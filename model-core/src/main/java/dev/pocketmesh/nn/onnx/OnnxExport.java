@@ -22,8 +22,11 @@ import dev.pocketmesh.nn.tensor.Weights;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A {@link NetSpec} with its weights as an ONNX model: the deployable form of every model the mesh produces. One
@@ -40,6 +43,8 @@ import java.util.Map;
  * The model's quantized tensors ({@link PackedWeights#outputs()}: residual streams, the branches an Add sums, the
  * tensor before a global pooling) get their pairs too, so every conv, Gemm, residual Add and global pooling has
  * quantized inputs and a quantized output, and runs as an integer kernel (QLinearAdd, QLinearGlobalAveragePool).
+ * A layer whose weight is stored float inside such a graph reads its quantized input in float ops, so that it runs
+ * float as stored ({@link #input}).
  */
 public final class OnnxExport {
     public static final String FILE_NAME = "model.onnx";
@@ -56,6 +61,10 @@ public final class OnnxExport {
     private final Weights weights;
     private final Map<String, EncodedTensor> encoded;
     private final QdqPlan plan;
+    /** Each quantized tensor (a QuantizeLinear → DequantizeLinear pair) to its own quantization. */
+    private final Map<String, ActivationQuant> pairs = new HashMap<>();
+    /** Each quantized tensor to its float-arithmetic dequantization, made once for the float layers reading it. */
+    private final Map<String, String> floatReads = new HashMap<>();
 
     private OnnxExport(NetSpec spec, Weights weights, Map<String, EncodedTensor> encoded, QdqPlan plan) {
         this.graph = GraphProto.newBuilder().setName(spec.name());
@@ -106,12 +115,30 @@ public final class OnnxExport {
             }
         }
         graph.addOutput(valueInfo(OUTPUT, Shape.features(spec.numClasses())));
+        removeUnreadDequantization();
         return ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName("pocketmesh")
                 .setGraph(graph)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .build();
+    }
+
+    /**
+     * Drops the DequantizeLinear of a quantized tensor that only float layers read (they read its float-arithmetic
+     * copy, see {@link #input}): ONNX Runtime would still run it.
+     */
+    private void removeUnreadDequantization() {
+        Set<String> read = new HashSet<>();
+        graph.getNodeList().forEach(n -> read.addAll(n.getInputList()));
+        read.add(OUTPUT);
+        for (int i = graph.getNodeCount() - 1; i >= 0; i--) {
+            NodeProto n = graph.getNode(i);
+            if (n.getOpType().equals("DequantizeLinear") && pairs.containsKey(n.getOutput(0))
+                    && !read.contains(n.getOutput(0))) {
+                graph.removeNode(i);
+            }
+        }
     }
 
     /** Adds the nodes of one layer reading tensor {@code x} and writing tensor {@code out}; returns {@code out}. */
@@ -140,7 +167,7 @@ public final class OnnxExport {
             node = node("Flatten", name, x).addAttribute(AttributeProto.newBuilder().setName("axis")
                     .setType(AttributeProto.AttributeType.INT).setI(1));
         } else if (layer instanceof Layer.Linear l) {
-            node = node("Gemm", name, x, weight(name, Weights.WEIGHT))
+            node = node("Gemm", name, input(name, x), weight(name, Weights.WEIGHT))
                     .addAttribute(AttributeProto.newBuilder().setName("transB")
                             .setType(AttributeProto.AttributeType.INT).setI(1));
             if (l.bias()) {
@@ -172,7 +199,7 @@ public final class OnnxExport {
     }
 
     private NodeProto.Builder conv(Layer.Conv2d c, String x) {
-        NodeProto.Builder node = node("Conv", c.name(), x, weight(c.name(), Weights.WEIGHT))
+        NodeProto.Builder node = node("Conv", c.name(), input(c.name(), x), weight(c.name(), Weights.WEIGHT))
                 .addAttribute(ints("kernel_shape", c.kernel(), c.kernel()))
                 .addAttribute(ints("strides", c.stride(), c.stride()))
                 .addAttribute(ints("pads", c.padding(), c.padding(), c.padding(), c.padding()))
@@ -192,6 +219,35 @@ public final class OnnxExport {
                 floatInitializer(name, Weights.RUNNING_VAR))
                 .addAttribute(AttributeProto.newBuilder().setName("epsilon")
                         .setType(AttributeProto.AttributeType.FLOAT).setF(Layer.BatchNorm.EPSILON));
+    }
+
+    /**
+     * What conv / Gemm {@code layer} reads of tensor {@code x}. A layer whose weight is stored float (kept float by
+     * the fallback, or sparse or codebook-coded) but whose input is a quantized tensor must not read it straight from
+     * DequantizeLinear: ONNX Runtime (1.20 and later, {@code WeightBiasQuantization}) quantizes the float weight of
+     * a Conv or Gemm between a DequantizeLinear and a QuantizeLinear to per-tensor int8 on its own, so the deployed
+     * layer would no longer be float (and, with 8-bit codes on a CPU without VNNI, could saturate). Such a layer reads
+     * the same values computed in float ops instead: {@code (float(codes) - zero point) * scale}, which is what
+     * DequantizeLinear computes, exactly.
+     */
+    private String input(String layer, String x) {
+        ActivationQuant quant = pairs.get(x);
+        if (quant == null || encoded.get(Weights.key(layer, Weights.WEIGHT)) instanceof EncodedTensor.Quantized) {
+            return x;
+        }
+        return floatReads.computeIfAbsent(x, tensor -> {
+            String zeroPoint = tensor + "/zero_point_float";
+            graph.addInitializer(tensor(zeroPoint, TensorProto.DataType.FLOAT,
+                    floatBytes(new float[] {quant.zeroPoint()}), new int[0]));
+            graph.addNode(node("Cast", tensor + "/cast", tensor + "/codes").addOutput(tensor + "/codes_float")
+                    .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
+                            .setI(TensorProto.DataType.FLOAT.getNumber())));
+            graph.addNode(node("Sub", tensor + "/center", tensor + "/codes_float", zeroPoint)
+                    .addOutput(tensor + "/centered"));
+            graph.addNode(node("Mul", tensor + "/rescale", tensor + "/centered", tensor + "/scale")
+                    .addOutput(tensor + "/float_read"));
+            return tensor + "/float_read";
+        });
     }
 
     /**
@@ -300,6 +356,7 @@ public final class OnnxExport {
         }
         graph.addNode(node("QuantizeLinear", out + "/quantize", in, scale, zeroPoint).addOutput(out + "/codes"));
         graph.addNode(node("DequantizeLinear", out + "/dequantize", out + "/codes", scale, zeroPoint).addOutput(out));
+        pairs.put(out, a);
         return out;
     }
 

@@ -141,6 +141,39 @@ class QuantizedOnnxExportTest {
     }
 
     @Test
+    void layersKeptFloatStayFloatInOnnxRuntimeBetweenIntegerKernels(@TempDir Path dir) throws Exception {
+        NetSpec net = ModelZoo.resnetCifar(8, 1, 12, 12, 4);
+        ModelTrainer.Result trained = ModelTrainer.train(net, null, data.train(), data.validation(),
+                new TrainingConfig(2, 32, 0.05, "sgd", "cosine", 5e-4, 0.9, 7), CPU, (s, w) -> {
+                });
+        // The two layers most sensitive to 4-bit weights stay float; at least one is a conv (there is one linear).
+        QuantizationRecipe.Settings settings = new QuantizationRecipe.Settings("ptq", 4, Map.of(), true, true,
+                Calibration.PERCENTILE, 99.99, 128, 8, false, null, 2);
+        QuantizationRecipe.Outcome out = QuantizationRecipe.run(new ModelFiles(net, trained.weights()), settings,
+                data, new TrainingConfig(0, 32, 0.01, "sgd", "cosine", 5e-4, 0.9, 7), CPU, null, (s, w) -> {
+                });
+        ModelFiles quantized = ModelFiles.packed(out.model().spec(),
+                PackedWeights.fromBytes(out.model().packed().toBytes()));
+        @SuppressWarnings("unchecked")
+        List<String> floatLayers = (List<String>) out.summary().get("floatLayers");
+        long floatConvs = floatLayers.stream().filter(l -> !l.equals("fc")).count();
+        assertThat(floatConvs).isPositive();
+
+        // A float conv reads a quantized tensor and writes one: ONNX Runtime would quantize its weight to int8 on its
+        // own if the export let it read the tensor from DequantizeLinear. It must run as a float Conv.
+        List<String> ops = optimizedOps(quantized.onnx(), dir);
+        assertThat(ops.stream().filter(op -> op.equals("Conv") || op.equals("FusedConv")).count())
+                .as("float convs in %s", ops).isEqualTo(floatConvs);
+        assertThat(ops.stream().filter(op -> op.equals("QLinearConv")).count()).isEqualTo(9 - floatConvs);
+        assertThat(ops).as("no dequantization left that nothing reads").doesNotContain("DequantizeLinear");
+        ImageSet set = data.validation();
+        try (LoadedModel simulated = LoadedModel.load(quantized, Device.cpu());
+                OnnxRuntimeModel ort = OnnxRuntimeModel.load(quantized.onnx(), quantized.spec(), 1)) {
+            assertAgree(simulated.logits(set, 0, set.size()), ort.logits(set, 0, set.size()), set.size(), 0.03, 0.01);
+        }
+    }
+
+    @Test
     void int8WeightsOnlyWhereAPairOfProductsFits16Bits() {
         ActivationQuant eightBit = new ActivationQuant(8, 0.1f, 0);
         ActivationQuant sevenBit = new ActivationQuant(7, 0.1f, 0);
