@@ -121,8 +121,8 @@ public final class LearnersBenchmark {
      * One point of the label-free fallback front: 4-bit post-training quantization with the {@code floatLayers} most
      * sensitive layers (by output divergence on unlabelled images) kept in float.
      */
-    public record FallbackPoint(String model, int floatLayers, List<String> keptFloat, double top1, long bytes,
-            double bytesRatio) {
+    public record FallbackPoint(String model, int floatLayers, List<String> keptFloat, double top1, double onnxTop1,
+            long bytes, double bytesRatio) {
     }
 
     public record Report(Settings settings, String machine, List<Row> rows, List<FallbackPoint> fallback)
@@ -144,9 +144,11 @@ public final class LearnersBenchmark {
             if (!fallback.isEmpty()) {
                 md.append("\nLabel-free fallback front: 4-bit weights (PTQ, 8-bit inputs), the layers most sensitive to "
                         + "quantization (output KL divergence on 512 unlabelled images) falling back to float one by one.\n\n"
-                        + "| model | layers in float | which | top-1 | bytes ÷ |\n|---|---:|---|---:|---:|\n");
-                fallback.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f %% | %.2fx |%n",
-                        f.model(), f.floatLayers(), f.keptFloat(), f.top1() * 100, f.bytesRatio())));
+                        + "| model | layers in float | which | top-1 | ONNX Runtime top-1 | bytes ÷ |\n"
+                        + "|---|---:|---|---:|---:|---:|\n");
+                fallback.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f %% | %.2f %% | %.2fx |%n",
+                        f.model(), f.floatLayers(), f.keptFloat(), f.top1() * 100, f.onnxTop1() * 100,
+                        f.bytesRatio())));
             }
             md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s); each method fine-tunes %d "
                     + "epochs (lr %s), distillation T = %s, weight %s; batch %d, seed %d. Top-1 on the 10k test images "
@@ -274,10 +276,10 @@ public final class LearnersBenchmark {
             long bytes = out.model().packed().toBytes().length;
             @SuppressWarnings("unchecked")
             List<String> kept = (List<String>) out.summary().get("floatLayers");
-            FallbackPoint p = new FallbackPoint(model, k, kept, top1(out.model(), data), bytes,
-                    (double) baselineBytes / bytes);
-            log.accept(String.format(Locale.ROOT, "%s fallback %d %s: top-1 %.2f %%, bytes ÷ %.2f", model, k, kept,
-                    p.top1() * 100, p.bytesRatio()));
+            FallbackPoint p = new FallbackPoint(model, k, kept, top1(out.model(), data), onnxTop1(out.model(), data),
+                    bytes, (double) baselineBytes / bytes);
+            log.accept(String.format(Locale.ROOT, "%s fallback %d %s: top-1 %.2f %% (ONNX Runtime %.2f %%), bytes ÷ %.2f",
+                    model, k, kept, p.top1() * 100, p.onnxTop1() * 100, p.bytesRatio()));
             measured.accept(p);
         }
     }
