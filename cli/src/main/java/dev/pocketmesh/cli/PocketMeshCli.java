@@ -12,7 +12,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ./pocketmesh}: run the mesh on this machine, submit and follow jobs, run benchmarks. */
-@Command(name = "pocketmesh", mixinStandardHelpOptions = true, version = "pocketmesh 0.1.0",
+// INHERIT: every subcommand (compress, bench learners, ...) answers --help and --version too.
+@Command(name = "pocketmesh", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "pocketmesh 0.1.0",
         description = "Automated model compression on an event-driven mesh of services.",
         subcommands = {UpCommand.class, DownCommand.class, SubmitCommand.class, WatchCommand.class,
             StatusCommand.class, CompressCommand.class, ReportCommand.class, BenchCommand.class})
