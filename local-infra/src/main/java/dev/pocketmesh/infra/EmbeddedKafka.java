@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the data in {@code data/}, and the broker's output in {@code kafka.log}. Starting again on the
  * same {@code workDir} keeps topics and records (storage is only formatted once).
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka extends ChildProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
@@ -46,19 +46,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final int controllerPort;
-    private final Process process;
-    private final Thread shutdownHook;
-    private boolean closed;
 
     private EmbeddedKafka(Path workDir, int port, int controllerPort, Process process,
                           boolean keepAliveAfterJvmExit) {
+        super(process, STOP_TIMEOUT, "embedded-kafka-" + port, keepAliveAfterJvmExit);
         this.workDir = workDir;
         this.port = port;
         this.controllerPort = controllerPort;
-        this.process = process;
-        this.shutdownHook = keepAliveAfterJvmExit
-                ? null
-                : InfraProcesses.addShutdownHook("embedded-kafka-" + port + "-shutdown", this::close);
     }
 
     /** Starts a broker that is stopped when this JVM exits (or on {@link #close()}). */
@@ -132,29 +126,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return logFile(workDir);
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
-    public Process process() {
-        return process;
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** Graceful stop (SIGTERM), killed after {@link #STOP_TIMEOUT}; idempotent. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        InfraProcesses.destroy(process.toHandle(), STOP_TIMEOUT);
-        InfraProcesses.removeShutdownHook(shutdownHook);
-    }
-
     @Override
     public String toString() {
         return "EmbeddedKafka[" + bootstrapServers() + ", pid " + pid() + ", " + workDir + "]";
@@ -224,8 +195,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private void checkStillStarting(long deadline, Exception lastError) {
         String problem = null;
-        if (!process.isAlive()) {
-            problem = "Kafka broker exited with code " + process.exitValue() + " during start-up";
+        if (!isAlive()) {
+            problem = "Kafka broker exited with code " + process().exitValue() + " during start-up";
         } else if (System.nanoTime() > deadline) {
             problem = "Kafka broker on " + bootstrapServers() + " was not ready within "
                     + STARTUP_TIMEOUT.toSeconds() + " s";

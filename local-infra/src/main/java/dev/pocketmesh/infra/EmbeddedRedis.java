@@ -27,7 +27,7 @@ import redis.embedded.model.OsArchitecture;
  * to {@code workDir/bin}. The library's own RedisServer is not used: it cannot leave the server
  * running after the JVM exits, and its extraction marks the binary delete-on-exit.
  */
-public final class EmbeddedRedis implements AutoCloseable {
+public final class EmbeddedRedis extends ChildProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedis.class);
 
@@ -35,7 +35,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     public static final String EXECUTABLE_PROPERTY = "pocketmesh.redis.executable";
     /** How long {@link #start} waits for PING to answer (includes replaying the AOF). */
     public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
-    /** How long {@link #close} waits for a graceful shutdown before killing the server. */
+    /** How long {@link #close} waits for a graceful shutdown (SIGTERM: Redis flushes the AOF) before killing it. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private static final String HOST = "127.0.0.1";
@@ -43,19 +43,13 @@ public final class EmbeddedRedis implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final Path executable;
-    private final Process process;
-    private final Thread shutdownHook;
-    private boolean closed;
 
     private EmbeddedRedis(Path workDir, int port, Path executable, Process process,
                           boolean keepAliveAfterJvmExit) {
+        super(process, STOP_TIMEOUT, "embedded-redis-" + port, keepAliveAfterJvmExit);
         this.workDir = workDir;
         this.port = port;
         this.executable = executable;
-        this.process = process;
-        this.shutdownHook = keepAliveAfterJvmExit
-                ? null
-                : InfraProcesses.addShutdownHook("embedded-redis-" + port + "-shutdown", this::close);
     }
 
     /** Starts a server that is stopped when this JVM exits (or on {@link #close()}). */
@@ -143,29 +137,6 @@ public final class EmbeddedRedis implements AutoCloseable {
         return workDir.resolve("redis.log");
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
-    public Process process() {
-        return process;
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** Graceful stop (SIGTERM: Redis flushes the AOF), killed after {@link #STOP_TIMEOUT}; idempotent. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        InfraProcesses.destroy(process.toHandle(), STOP_TIMEOUT);
-        InfraProcesses.removeShutdownHook(shutdownHook);
-    }
-
     @Override
     public String toString() {
         return "EmbeddedRedis[" + url() + ", pid " + pid() + ", " + workDir + "]";
@@ -186,8 +157,8 @@ public final class EmbeddedRedis implements AutoCloseable {
                 last = e;
             }
             String problem = null;
-            if (!process.isAlive()) {
-                problem = "redis-server exited with code " + process.exitValue() + " during start-up";
+            if (!isAlive()) {
+                problem = "redis-server exited with code " + process().exitValue() + " during start-up";
             } else if (System.nanoTime() > deadline) {
                 problem = "redis-server on " + url() + " did not answer PING within "
                         + STARTUP_TIMEOUT.toSeconds() + " s";
