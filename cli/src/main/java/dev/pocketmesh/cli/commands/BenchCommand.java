@@ -194,7 +194,7 @@ public final class BenchCommand implements Runnable {
         Integer limit;
 
         @Option(names = "--distillation", defaultValue = "both", description = "Rows with and without distillation "
-                + "(both), or only one of them (on, off) to rerun part of a table (default both).")
+                + "(both), or only one of them (on, off) to rerun part of a table (default ${DEFAULT-VALUE}).")
         LearnersBenchmark.Distilled distillation;
 
         @Option(names = "--fallback-layers", defaultValue = "8", description = "The fallback front keeps up to this many "
