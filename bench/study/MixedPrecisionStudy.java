@@ -39,7 +39,8 @@ import java.util.TreeSet;
  * ./mvnw -B -ntp -pl cli -am package -DskipTests
  * java -cp "cli/target/pocketmesh-cli.jar:cli/target/lib/*" bench/study/MixedPrecisionStudy.java [runs] [-Dprofile]
  * </pre>
- * With {@code -Dprofile=1} it also prints ONNX Runtime's profile by operator of the all-int8 and all-float-stage models.
+ * With {@code -Dprofile=1} it also prints ONNX Runtime's profile by operator of the all-int8 and all-float-stage
+ * models.
  */
 public class MixedPrecisionStudy {
     public static void main(String[] args) throws Exception {

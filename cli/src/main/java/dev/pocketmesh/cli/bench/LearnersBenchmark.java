@@ -146,9 +146,9 @@ public final class LearnersBenchmark {
                         + "quantization (output KL divergence on 512 unlabelled images) falling back to float one by one.\n\n"
                         + "| model | layers in float | which | top-1 | ONNX Runtime top-1 | bytes ÷ |\n"
                         + "|---|---:|---|---:|---:|---:|\n");
-                fallback.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f %% | %.2f %% | %.2fx |%n",
-                        f.model(), f.floatLayers(), f.keptFloat(), f.top1() * 100, f.onnxTop1() * 100,
-                        f.bytesRatio())));
+                fallback.forEach(f -> md.append(String.format(Locale.ROOT,
+                        "| %s | %d | %s | %.2f %% | %.2f %% | %.2fx |%n", f.model(), f.floatLayers(), f.keptFloat(),
+                        f.top1() * 100, f.onnxTop1() * 100, f.bytesRatio())));
             }
             md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s); each method fine-tunes %d "
                     + "epochs (lr %s), distillation T = %s, weight %s; batch %d, seed %d. Top-1 on the 10k test images "
@@ -278,8 +278,9 @@ public final class LearnersBenchmark {
             List<String> kept = (List<String>) out.summary().get("floatLayers");
             FallbackPoint p = new FallbackPoint(model, k, kept, top1(out.model(), data), onnxTop1(out.model(), data),
                     bytes, (double) baselineBytes / bytes);
-            log.accept(String.format(Locale.ROOT, "%s fallback %d %s: top-1 %.2f %% (ONNX Runtime %.2f %%), bytes ÷ %.2f",
-                    model, k, kept, p.top1() * 100, p.onnxTop1() * 100, p.bytesRatio()));
+            log.accept(String.format(Locale.ROOT,
+                    "%s fallback %d %s: top-1 %.2f %% (ONNX Runtime %.2f %%), bytes ÷ %.2f", model, k, kept,
+                    p.top1() * 100, p.onnxTop1() * 100, p.bytesRatio()));
             measured.accept(p);
         }
     }
