@@ -14,6 +14,7 @@ import dev.pocketmesh.nn.learn.CodebookRecipe;
 import dev.pocketmesh.nn.learn.ModelFiles;
 import dev.pocketmesh.nn.learn.QuantizationRecipe;
 import dev.pocketmesh.nn.learn.SparsificationRecipe;
+import dev.pocketmesh.nn.measure.LatencyMeter;
 import dev.pocketmesh.nn.measure.LoadedModel;
 import dev.pocketmesh.nn.prune.ChannelCriterion;
 import dev.pocketmesh.nn.train.Distillation;
@@ -119,11 +120,15 @@ public final class LearnersBenchmark {
 
     /**
      * One point of the label-free fallback front: 4-bit post-training quantization with the {@code floatLayers} most
-     * sensitive layers (by output divergence on unlabelled images) kept in float.
+     * sensitive layers (by output divergence on unlabelled images) kept in float. {@code speedup}: batch-1 latency of
+     * the baseline's fp32 model.onnx over this point's, in ONNX Runtime with one thread, the two timed interleaved.
      */
     public record FallbackPoint(String model, int floatLayers, List<String> keptFloat, double top1, double onnxTop1,
-            long bytes, double bytesRatio) {
+            long bytes, double bytesRatio, double speedup) {
     }
+
+    /** Timed runs per model for a fallback point's speedup (after as many warm-up runs as a tenth of them). */
+    static final int FALLBACK_LATENCY_RUNS = 1000;
 
     public record Report(Settings settings, String machine, List<Row> rows, List<FallbackPoint> fallback)
             implements BenchReport {
@@ -144,11 +149,13 @@ public final class LearnersBenchmark {
             if (!fallback.isEmpty()) {
                 md.append("\nLabel-free fallback front: 4-bit weights (PTQ, 8-bit inputs), the layers most sensitive to "
                         + "quantization (output KL divergence on 512 unlabelled images) falling back to float one by one.\n\n"
-                        + "| model | layers in float | which | top-1 | ONNX Runtime top-1 | bytes ÷ |\n"
-                        + "|---|---:|---|---:|---:|---:|\n");
+                        + "Speedup: batch-1 latency of the baseline's fp32 model.onnx over the point's, ONNX Runtime, "
+                        + "1 thread, timed interleaved.\n\n"
+                        + "| model | layers in float | which | top-1 | ONNX Runtime top-1 | bytes ÷ | speedup |\n"
+                        + "|---|---:|---|---:|---:|---:|---:|\n");
                 fallback.forEach(f -> md.append(String.format(Locale.ROOT,
-                        "| %s | %d | %s | %.2f %% | %.2f %% | %.2fx |%n", f.model(), f.floatLayers(), f.keptFloat(),
-                        f.top1() * 100, f.onnxTop1() * 100, f.bytesRatio())));
+                        "| %s | %d | %s | %.2f %% | %.2f %% | %.2fx | %.2fx |%n", f.model(), f.floatLayers(),
+                        f.keptFloat(), f.top1() * 100, f.onnxTop1() * 100, f.bytesRatio(), f.speedup())));
             }
             md.append(String.format(Locale.ROOT, "%nMachine: %s. Baseline %d epochs (lr %s); each method fine-tunes %d "
                     + "epochs (lr %s), distillation T = %s, weight %s; batch %d, seed %d. Top-1 on the 10k test images "
@@ -269,20 +276,34 @@ public final class LearnersBenchmark {
             TrainingConfig tune, Device[] devices, Consumer<FallbackPoint> measured) throws Exception {
         int layers = Math.min(settings.fallbackLayers(),
                 dev.pocketmesh.model.WeightLayers.names(baseline.spec()).size());
-        for (int k = 0; k <= layers; k++) {
-            QuantizationRecipe.Settings s = new QuantizationRecipe.Settings("ptq", 4, Map.of(), true, true,
-                    Calibration.PERCENTILE, 99.99, 512, 8, true, null, k);
-            var out = QuantizationRecipe.run(baseline, s, data, tune, devices, null, (stats, w) -> { });
-            long bytes = out.model().packed().toBytes().length;
-            @SuppressWarnings("unchecked")
-            List<String> kept = (List<String>) out.summary().get("floatLayers");
-            FallbackPoint p = new FallbackPoint(model, k, kept, top1(out.model(), data), onnxTop1(out.model(), data),
-                    bytes, (double) baselineBytes / bytes);
-            log.accept(String.format(Locale.ROOT,
-                    "%s fallback %d %s: top-1 %.2f %% (ONNX Runtime %.2f %%), bytes ÷ %.2f", model, k, kept,
-                    p.top1() * 100, p.onnxTop1() * 100, p.bytesRatio()));
-            measured.accept(p);
+        try (OnnxRuntimeModel fp32 = OnnxRuntimeModel.load(baseline.onnx(), baseline.spec(), 1)) {
+            for (int k = 0; k <= layers; k++) {
+                measured.accept(fallbackPoint(model, k, baseline, fp32, baselineBytes, data, tune, devices));
+            }
         }
+    }
+
+    /** The front's point with the {@code k} most sensitive layers in float, its accuracy, bytes and speedup. */
+    private FallbackPoint fallbackPoint(String model, int k, ModelFiles baseline, OnnxRuntimeModel fp32,
+            long baselineBytes, DataSplits data, TrainingConfig tune, Device[] devices) throws Exception {
+        QuantizationRecipe.Settings s = new QuantizationRecipe.Settings("ptq", 4, Map.of(), true, true,
+                Calibration.PERCENTILE, 99.99, 512, 8, true, null, k);
+        var out = QuantizationRecipe.run(baseline, s, data, tune, devices, null, (stats, w) -> { });
+        long bytes = out.model().packed().toBytes().length;
+        @SuppressWarnings("unchecked")
+        List<String> kept = (List<String>) out.summary().get("floatLayers");
+        double speedup;
+        try (OnnxRuntimeModel point = OnnxRuntimeModel.load(out.model().onnx(), out.model().spec(), 1)) {
+            var latency = LatencyMeter.measure(List.of(fp32, point), FALLBACK_LATENCY_RUNS / 10,
+                    FALLBACK_LATENCY_RUNS, settings.seed());
+            speedup = latency.get(0).medianMs() / latency.get(1).medianMs();
+        }
+        FallbackPoint p = new FallbackPoint(model, k, kept, top1(out.model(), data), onnxTop1(out.model(), data),
+                bytes, (double) baselineBytes / bytes, speedup);
+        log.accept(String.format(Locale.ROOT,
+                "%s fallback %d %s: top-1 %.2f %% (ONNX Runtime %.2f %%), bytes ÷ %.2f, speedup %.2fx", model, k,
+                kept, p.top1() * 100, p.onnxTop1() * 100, p.bytesRatio(), p.speedup()));
+        return p;
     }
 
     private record Compressed(ModelFiles model, String detail) {

@@ -33,10 +33,10 @@ class LearnersBenchmarkTest {
     void theReportOmitsTheRowsTableWhenOnlyTheFallbackFrontRan() {
         var settings = settings(LearnersBenchmark.Distilled.BOTH);
         var point = new LearnersBenchmark.FallbackPoint("resnet20", 1, List.of("conv1"), 0.9272, 0.9270, 129_000,
-                8.55);
+                8.55, 1.41);
         String frontOnly = new LearnersBenchmark.Report(settings, "test machine", List.of(), List.of(point)).markdown();
         assertThat(frontOnly).doesNotContain("| method |").doesNotContain("written the same way")
-                .contains("| resnet20 | 1 | [conv1] | 92.72 % | 92.70 % | 8.55x |");
+                .contains("| resnet20 | 1 | [conv1] | 92.72 % | 92.70 % | 8.55x | 1.41x |");
 
         var row = new LearnersBenchmark.Row("resnet20", "sparse75", true, 0.928, 0.9245, 0.9245, 0.35, 1_106_221,
                 1_016_051, 286_674, 3.86, 976, "global GMP");
