@@ -1,23 +1,15 @@
-import ai.djl.Device;
-import dev.pocketmesh.learner.ChannelPruningLearner;
+import dev.pocketmesh.cli.bench.DeployBenchmark;
 import dev.pocketmesh.model.ModelZoo;
 import dev.pocketmesh.model.NetSpec;
-import dev.pocketmesh.model.PruningUnits;
 import dev.pocketmesh.model.WeightLayers;
-import dev.pocketmesh.nn.compress.Calibration;
 import dev.pocketmesh.nn.compress.EncodedTensor;
 import dev.pocketmesh.nn.compress.PackedWeights;
 import dev.pocketmesh.nn.data.DatasetLoader;
 import dev.pocketmesh.nn.learn.ModelFiles;
-import dev.pocketmesh.nn.learn.QuantizationRecipe;
 import dev.pocketmesh.nn.measure.LatencyMeter;
 import dev.pocketmesh.nn.onnx.OnnxRuntimeModel;
-import dev.pocketmesh.nn.prune.ChannelCriterion;
-import dev.pocketmesh.nn.prune.PrunedModel;
 import dev.pocketmesh.nn.prune.RandomWeights;
-import dev.pocketmesh.nn.prune.WeightPruner;
 import dev.pocketmesh.nn.tensor.Weights;
-import dev.pocketmesh.nn.train.TrainingConfig;
 import dev.pocketmesh.spec.JobSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,17 +40,14 @@ public class MixedPrecisionStudy {
         var data = DatasetLoader.load(new JobSpec.Dataset("idx", "/usr/share/datasets/fashion-mnist", 2000), 7);
         NetSpec net = ModelZoo.byName("resnet20", 1, 28, 28, 10);
         ModelFiles fp32 = new ModelFiles(net, RandomWeights.of(net, 7));
-        var ratios = ChannelPruningLearner.uniformRatios(net, 2.0, ChannelPruningLearner.DEFAULT_CHANNEL_MULTIPLE);
-        PrunedModel pruned = WeightPruner.prune(net, fp32.weights(), PruningUnits.keepCounts(net, ratios),
-                ChannelCriterion.L1_NORM, null, 7);
-        ModelFiles prunedFp32 = new ModelFiles(pruned.spec(), pruned.weights());
+        ModelFiles prunedFp32 = DeployBenchmark.pruned2x(fp32, 7);
 
         List<String> names = new ArrayList<>(List.of("fp32", "pruned fp32"));
         List<ModelFiles> models = new ArrayList<>(List.of(fp32, prunedFp32));
         List<Set<Integer>> subsets = List.of(Set.of(), Set.of(1), Set.of(2), Set.of(3), Set.of(1, 2), Set.of(2, 3),
                 Set.of(1, 3), Set.of(1, 2, 3));
         for (var base : new LinkedHashMap<>(Map.of("int8", fp32, "pruned int8", prunedFp32)).entrySet()) {
-            ModelFiles int8 = int8(base.getValue(), data);
+            ModelFiles int8 = DeployBenchmark.int8(base.getValue(), data, 7);
             for (Set<Integer> stages : subsets) {
                 names.add(base.getKey() + ", float stages " + new TreeSet<>(stages));
                 models.add(floatStages(int8, stages));
@@ -83,15 +72,6 @@ public class MixedPrecisionStudy {
                 System.out.println(names.get(i) + ": " + ops.get(0));
             }
         }
-    }
-
-    /** bench deploy's int8 variant: PTQ, 7-bit per-channel int8 weights, 8-bit inputs and tensors. */
-    static ModelFiles int8(ModelFiles model, dev.pocketmesh.nn.data.DataSplits data) throws Exception {
-        var settings = new QuantizationRecipe.Settings("ptq", 7, Map.of(), true, true, Calibration.PERCENTILE, 99.99,
-                512, 8, false);
-        var none = new TrainingConfig(0, 128, 0.01, "sgd", "cosine", 5e-4, 0.9, 7);
-        return QuantizationRecipe.run(model, settings, data, none, new Device[] {Device.cpu()}, null, (s, w) -> {
-        }).model();
     }
 
     /** The quantized model with the weights of every conv in {@code stages} stored float (decoded). */

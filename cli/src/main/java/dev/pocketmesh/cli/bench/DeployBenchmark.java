@@ -154,12 +154,9 @@ public final class DeployBenchmark {
         for (String name : settings.models()) {
             NetSpec net = network(name, shape.channels(), shape.height(), shape.width(), data.train().numClasses());
             ModelFiles fp32 = new ModelFiles(net, RandomWeights.of(net, settings.seed()));
-            Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(net, 2.0,
-                    ChannelPruningLearner.DEFAULT_CHANNEL_MULTIPLE);
-            PrunedModel pruned = WeightPruner.prune(net, fp32.weights(), PruningUnits.keepCounts(net, ratios),
-                    ChannelCriterion.L1_NORM, null, settings.seed());
-            ModelFiles prunedFp32 = new ModelFiles(pruned.spec(), pruned.weights());
-            List<ModelFiles> variants = List.of(fp32, prunedFp32, int8(fp32, data), int8(prunedFp32, data));
+            ModelFiles prunedFp32 = pruned2x(fp32, settings.seed());
+            List<ModelFiles> variants = List.of(fp32, prunedFp32, int8(fp32, data, settings.seed()),
+                    int8(prunedFp32, data, settings.seed()));
             List<OnnxRuntimeModel> loaded = new ArrayList<>();
             List<byte[]> files = new ArrayList<>();
             try {
@@ -194,10 +191,21 @@ public final class DeployBenchmark {
     /** Weight bits of the int8 variants: 7-bit codes in int8, which ONNX Runtime's AVX2 int8 kernels never saturate. */
     static final int INT8_WEIGHT_BITS = 7;
 
-    private ModelFiles int8(ModelFiles model, DataSplits data) throws Exception {
+    /** "pruned 2x": one uniform L1 preserve ratio, the largest with 2x fewer FLOPs (channels multiples of 8). */
+    public static ModelFiles pruned2x(ModelFiles fp32, long seed) {
+        NetSpec net = fp32.spec();
+        Map<String, Double> ratios = ChannelPruningLearner.uniformRatios(net, 2.0,
+                ChannelPruningLearner.DEFAULT_CHANNEL_MULTIPLE);
+        PrunedModel pruned = WeightPruner.prune(net, fp32.weights(), PruningUnits.keepCounts(net, ratios),
+                ChannelCriterion.L1_NORM, null, seed);
+        return new ModelFiles(pruned.spec(), pruned.weights());
+    }
+
+    /** The "int8" form of a variant: PTQ with 7-bit int8 weight codes, 8-bit inputs and tensors, calibrated on data. */
+    public static ModelFiles int8(ModelFiles model, DataSplits data, long seed) throws Exception {
         QuantizationRecipe.Settings s = new QuantizationRecipe.Settings("ptq", INT8_WEIGHT_BITS, Map.of(), true, true,
                 Calibration.PERCENTILE, 99.99, 512, 8, false);
-        TrainingConfig none = new TrainingConfig(0, 128, 0.01, "sgd", "cosine", 5e-4, 0.9, settings.seed());
+        TrainingConfig none = new TrainingConfig(0, 128, 0.01, "sgd", "cosine", 5e-4, 0.9, seed);
         return QuantizationRecipe.run(model, s, data, none, new Device[] {Device.cpu()}, null, (st, w) -> {
         }).model();
     }
